@@ -1,0 +1,45 @@
+#include "engine/key_locks.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace basalt::engine {
+
+KeyLocks::Guard::Guard(Guard&& other) noexcept
+    : owner_(other.owner_), stripes_(std::move(other.stripes_)) {
+  other.owner_ = nullptr;
+}
+
+KeyLocks::Guard& KeyLocks::Guard::operator=(Guard&& other) noexcept {
+  if (this != &other) {
+    Release();
+    owner_ = other.owner_;
+    stripes_ = std::move(other.stripes_);
+    other.owner_ = nullptr;
+  }
+  return *this;
+}
+
+void KeyLocks::Guard::Release() {
+  if (owner_ == nullptr) return;
+  for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) owner_->stripes_[*it].unlock();
+  stripes_.clear();
+  owner_ = nullptr;
+}
+
+uint16_t KeyLocks::StripeOf(uint8_t db, std::string_view key) {
+  size_t h = std::hash<std::string_view>()(key) * 31 + db;
+  return static_cast<uint16_t>(h % kStripes);
+}
+
+KeyLocks::Guard KeyLocks::Lock(const std::vector<uint16_t>& stripes) {
+  Guard g;
+  g.owner_ = this;
+  g.stripes_ = stripes;
+  std::sort(g.stripes_.begin(), g.stripes_.end());
+  g.stripes_.erase(std::unique(g.stripes_.begin(), g.stripes_.end()), g.stripes_.end());
+  for (uint16_t s : g.stripes_) stripes_[s].lock();
+  return g;
+}
+
+}  // namespace basalt::engine

@@ -1,0 +1,55 @@
+// Striped key locks. A write command locks the stripes of every key it writes, in ascending
+// stripe order, so two multi-key commands can never deadlock; reads of a single key take no
+// key lock. Commands that rewrite whole databases (FLUSHDB, FLUSHALL, SWAPDB) take the world
+// lock exclusively; every other write holds it shared while it runs.
+//
+// Thread-safety: all methods are thread-safe. A Guard must be released on the thread that
+// acquired it (std::mutex rule).
+#ifndef BASALT_ENGINE_KEY_LOCKS_H_
+#define BASALT_ENGINE_KEY_LOCKS_H_
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <shared_mutex>
+#include <string_view>
+#include <vector>
+
+namespace basalt::engine {
+
+class KeyLocks {
+ public:
+  static constexpr size_t kStripes = 1024;
+
+  // Holds a set of stripes until destroyed.
+  class Guard {
+   public:
+    Guard() = default;
+    Guard(Guard&& other) noexcept;
+    Guard& operator=(Guard&& other) noexcept;
+    ~Guard() { Release(); }
+    void Release();
+
+   private:
+    friend class KeyLocks;
+    KeyLocks* owner_ = nullptr;
+    std::vector<uint16_t> stripes_;  // ascending, unique
+  };
+
+  // Stripe of (physical db, key).
+  static uint16_t StripeOf(uint8_t db, std::string_view key);
+
+  // Locks the stripes of all (db, key) pairs. Blocks until all are held.
+  Guard Lock(const std::vector<uint16_t>& stripes);
+  Guard LockOne(uint8_t db, std::string_view key) { return Lock({StripeOf(db, key)}); }
+
+  std::shared_mutex& world() { return world_; }
+
+ private:
+  std::array<std::mutex, kStripes> stripes_;
+  std::shared_mutex world_;
+};
+
+}  // namespace basalt::engine
+
+#endif  // BASALT_ENGINE_KEY_LOCKS_H_

@@ -1,0 +1,205 @@
+#include "engine/keyspace.h"
+
+#include <chrono>
+
+#include "codec/key_format.h"
+
+namespace basalt::engine {
+
+namespace {
+
+// Reserved records (column family "default"):
+//   "\x01dbmap"              -> physical db byte for each logical db, in order
+//   "\x02keys"    | physical -> int64le key count (merge: add)
+//   "\x03expires" | physical -> int64le count of keys with a TTL (merge: add)
+constexpr char kDbMapKey[] = "\x01" "dbmap";
+
+std::string CounterKey(char tag, uint8_t physical) {
+  std::string k(1, tag);
+  k += tag == '\x02' ? "keys" : "expires";
+  k.push_back(static_cast<char>(physical));
+  return k;
+}
+
+std::string EncodeDelta(int64_t v) {
+  std::string out;
+  codec::PutFixed64LE(&out, static_cast<uint64_t>(v));
+  return out;
+}
+
+}  // namespace
+
+uint64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+KeyRecord& KeyRecord::operator=(KeyRecord&& other) noexcept {
+  present = other.present;
+  expired = other.expired;
+  raw = std::move(other.raw);
+  meta = codec::Metadata{};
+  // meta.value views into raw, whose bytes may have moved: decode again.
+  if (present) (void)codec::DecodeMetadata(raw, &meta);
+  other.present = false;
+  return *this;
+}
+
+StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  if (options.databases < 1 || options.databases > kMaxDatabases) {
+    return Status::InvalidArgument("databases must be between 1 and 255");
+  }
+  auto storage = Storage::Open(options.storage);
+  if (!storage.ok()) return storage.status();
+  std::unique_ptr<Engine> e(new Engine());
+  e->storage_ = std::move(storage.value());
+  e->databases_ = options.databases;
+  BASALT_RETURN_IF_ERROR(e->LoadReserved(options.databases));
+  return e;
+}
+
+Engine::~Engine() = default;
+
+Status Engine::LoadReserved(int databases) {
+  std::string map;
+  Status s = storage_->Get(storage_->reserved(), kDbMapKey, &map);
+  if (!s.ok() && !s.IsNotFound()) return s;
+  for (int i = 0; i < kMaxDatabases; ++i) {
+    uint8_t p = static_cast<size_t>(i) < map.size() ? static_cast<uint8_t>(map[i]) : i;
+    physical_[i].store(p);
+  }
+  (void)databases;
+  for (int p = 0; p <= kMaxDatabases; ++p) {
+    for (char tag : {'\x02', '\x03'}) {
+      std::string v;
+      Status g = storage_->Get(storage_->reserved(), CounterKey(tag, p), &v);
+      if (!g.ok() && !g.IsNotFound()) return g;
+      int64_t n = v.size() == 8 ? static_cast<int64_t>(codec::DecodeFixed64LE(v.data())) : 0;
+      (tag == '\x02' ? key_count_ : expires_count_)[p].store(n);
+    }
+  }
+  return Status::OK();
+}
+
+Status Engine::Lookup(const Db& db, std::string_view key, KeyRecord* rec) {
+  rec->present = false;
+  rec->expired = false;
+  Status s = storage_->Get(storage_->meta(), codec::EncodeMetaKey(db.physical, key), &rec->raw);
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return s;
+  if (!codec::DecodeMetadata(rec->raw, &rec->meta)) {
+    return Status::Corruption("undecodable metadata for a key");
+  }
+  rec->present = true;
+  rec->expired = rec->meta.IsExpired(NowMs());
+  return Status::OK();
+}
+
+uint64_t Engine::NewVersion() {
+  uint64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  uint64_t candidate = micros << 11;
+  uint64_t last = last_version_.load();
+  while (true) {
+    uint64_t next = candidate > last ? candidate : last + 1;
+    if (last_version_.compare_exchange_weak(last, next)) return next;
+  }
+}
+
+int64_t Engine::KeyCount(const Db& db) const { return key_count_[db.physical].load(); }
+int64_t Engine::ExpiresCount(const Db& db) const { return expires_count_[db.physical].load(); }
+
+void Engine::AddCounts(uint8_t physical, int64_t keys, int64_t expires) {
+  key_count_[physical].fetch_add(keys);
+  expires_count_[physical].fetch_add(expires);
+}
+
+Status Engine::FlushDb(const Db& db) {
+  rocksdb::WriteBatch b;
+  const uint8_t p = db.physical;
+  std::string begin = codec::MetaDbBegin(p), end = codec::MetaDbEnd(p);
+  for (auto* cf : {storage_->meta(), storage_->data(), storage_->zscore(), storage_->expire()}) {
+    b.DeleteRange(cf, begin, end);
+  }
+  b.Put(storage_->reserved(), CounterKey('\x02', p), EncodeDelta(0));
+  b.Put(storage_->reserved(), CounterKey('\x03', p), EncodeDelta(0));
+  BASALT_RETURN_IF_ERROR(storage_->Write(&b));
+  key_count_[p].store(0);
+  expires_count_[p].store(0);
+  return Status::OK();
+}
+
+Status Engine::FlushAll() {
+  for (int i = 0; i < databases_; ++i) BASALT_RETURN_IF_ERROR(FlushDb(db(i)));
+  return Status::OK();
+}
+
+Status Engine::SwapDb(int a, int b) {
+  std::string map;
+  for (int i = 0; i < databases_; ++i) {
+    int src = i == a ? b : (i == b ? a : i);
+    map.push_back(static_cast<char>(physical_[src].load()));
+  }
+  rocksdb::WriteBatch wb;
+  wb.Put(storage_->reserved(), kDbMapKey, map);
+  BASALT_RETURN_IF_ERROR(storage_->Write(&wb));
+  for (int i = 0; i < databases_; ++i) physical_[i].store(static_cast<uint8_t>(map[i]));
+  return Status::OK();
+}
+
+void Batch::Count(uint8_t physical, int64_t keys, int64_t expires) {
+  if (keys == 0 && expires == 0) return;
+  for (auto& d : deltas_) {
+    if (d.physical == physical) {
+      d.keys += keys;
+      d.expires += expires;
+      return;
+    }
+  }
+  deltas_.push_back({physical, keys, expires});
+}
+
+void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
+                   const std::string& encoded, uint64_t expire_at_ms) {
+  Storage& st = engine_->storage();
+  batch_.Put(st.meta(), codec::EncodeMetaKey(db.physical, key), encoded);
+  uint64_t old_expire = old.present ? old.meta.expire_at_ms : 0;
+  if (old_expire != expire_at_ms) {
+    if (old_expire != 0) {
+      batch_.Delete(st.expire(), codec::EncodeExpireKey(db.physical, old_expire, key));
+    }
+    if (expire_at_ms != 0) {
+      batch_.Put(st.expire(), codec::EncodeExpireKey(db.physical, expire_at_ms, key), "");
+    }
+  }
+  Count(db.physical, old.present ? 0 : 1, (expire_at_ms != 0) - (old_expire != 0));
+}
+
+void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) {
+  Storage& st = engine_->storage();
+  batch_.Delete(st.meta(), codec::EncodeMetaKey(db.physical, key));
+  if (old.meta.expire_at_ms != 0) {
+    batch_.Delete(st.expire(), codec::EncodeExpireKey(db.physical, old.meta.expire_at_ms, key));
+  }
+  Count(db.physical, -1, old.meta.expire_at_ms != 0 ? -1 : 0);
+}
+
+Status Batch::Commit() {
+  Storage& st = engine_->storage();
+  for (const auto& d : deltas_) {
+    if (d.keys != 0) batch_.Merge(st.reserved(), CounterKey('\x02', d.physical), EncodeDelta(d.keys));
+    if (d.expires != 0) {
+      batch_.Merge(st.reserved(), CounterKey('\x03', d.physical), EncodeDelta(d.expires));
+    }
+  }
+  if (batch_.Count() == 0) return Status::OK();
+  BASALT_RETURN_IF_ERROR(st.Write(&batch_));
+  for (const auto& d : deltas_) engine_->AddCounts(d.physical, d.keys, d.expires);
+  batch_.Clear();
+  deltas_.clear();
+  return Status::OK();
+}
+
+}  // namespace basalt::engine

@@ -1,0 +1,144 @@
+// The keyspace: Basalt's engine entry point. It owns Storage and the key locks, maps logical
+// databases (SELECT n) to physical ones (the db byte in every RocksDB key), reads metadata with
+// lazy expiry, and funnels every write through Batch so that the expire index, the per-database
+// key counters (and later the hot tier and keyspace events) stay in step with the data.
+//
+// Logical -> physical mapping: SWAPDB swaps two entries of a persisted map instead of moving
+// any data, so it costs one write.
+//
+// Thread-safety: Engine is thread-safe. Callers follow the locking protocol of key_locks.h:
+// a write holds the world lock shared (exclusive for whole-database commands) and the stripes
+// of every key it writes for as long as it reads-then-writes them.
+#ifndef BASALT_ENGINE_KEYSPACE_H_
+#define BASALT_ENGINE_KEYSPACE_H_
+
+#include <rocksdb/write_batch.h>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec/metadata.h"
+#include "engine/key_locks.h"
+#include "engine/status.h"
+#include "engine/storage.h"
+
+namespace basalt::engine {
+
+constexpr int kMaxDatabases = 255;
+
+struct EngineOptions {
+  StorageOptions storage;
+  int databases = 16;  // `databases`: logical databases, 1..255
+};
+
+// Milliseconds since the unix epoch.
+uint64_t NowMs();
+
+// What a meta lookup found. `present` means a record exists on disk; `expired` that it exists
+// but its deadline has passed (it is absent to every command, yet still counted by DBSIZE
+// until the reaper or a write removes it, as in Redis).
+struct KeyRecord {
+  bool present = false;
+  bool expired = false;
+  std::string raw;       // the encoded record
+  codec::Metadata meta;  // views into `raw` (do not copy a KeyRecord; move it)
+
+  bool live() const { return present && !expired; }
+  codec::KeyType type() const { return live() ? meta.type : codec::KeyType::kNone; }
+
+  KeyRecord() = default;
+  KeyRecord(const KeyRecord&) = delete;
+  KeyRecord& operator=(const KeyRecord&) = delete;
+  KeyRecord(KeyRecord&& other) noexcept { *this = std::move(other); }
+  KeyRecord& operator=(KeyRecord&& other) noexcept;
+};
+
+class Engine;
+
+// A database as one command sees it.
+struct Db {
+  Engine* engine;
+  int index;         // logical number (SELECT)
+  uint8_t physical;  // db byte in RocksDB keys
+};
+
+class Engine {
+ public:
+  static StatusOr<std::unique_ptr<Engine>> Open(const EngineOptions& options);
+  ~Engine();
+
+  Storage& storage() { return *storage_; }
+  KeyLocks& locks() { return locks_; }
+  int databases() const { return databases_; }
+
+  // REQUIRES: 0 <= index < databases(). Stable while the world lock is held (any mode).
+  Db db(int index) { return Db{this, index, physical_[index].load(std::memory_order_acquire)}; }
+
+  // Reads a key's record. kOk with rec->present == false when there is none.
+  Status Lookup(const Db& db, std::string_view key, KeyRecord* rec);
+
+  // A fresh collection version: monotonic microseconds << 11 | counter.
+  uint64_t NewVersion();
+
+  // Keys (including expired-but-unreaped ones) and keys with a TTL, per logical db.
+  int64_t KeyCount(const Db& db) const;
+  int64_t ExpiresCount(const Db& db) const;
+
+  // Whole-database operations. REQUIRE: the world lock held exclusively.
+  Status FlushDb(const Db& db);
+  Status FlushAll();
+  Status SwapDb(int a, int b);
+
+ private:
+  friend class Batch;
+  Engine() = default;
+  Status LoadReserved(int databases);
+  void AddCounts(uint8_t physical, int64_t keys, int64_t expires);
+
+  std::unique_ptr<Storage> storage_;
+  KeyLocks locks_;
+  int databases_ = 16;
+  std::array<std::atomic<uint8_t>, kMaxDatabases> physical_{};
+  std::array<std::atomic<int64_t>, kMaxDatabases + 1> key_count_{};      // by physical db
+  std::array<std::atomic<int64_t>, kMaxDatabases + 1> expires_count_{};  // by physical db
+  std::atomic<uint64_t> last_version_{0};
+};
+
+// One atomic write: collects metadata, subkeys, expire-index entries and counter deltas, and
+// commits them in one RocksDB WriteBatch.
+class Batch {
+ public:
+  explicit Batch(Engine* engine) : engine_(engine) {}
+
+  // Writes `encoded` as the metadata of `key`, whose previous record is `old` (as returned by
+  // Lookup; it may be absent or expired). Keeps the expire index and counters in step.
+  void PutKey(const Db& db, std::string_view key, const KeyRecord& old, const std::string& encoded,
+              uint64_t expire_at_ms);
+  // Removes `key` (whose record is `old`, which must be present). Collection subkeys become
+  // garbage through the version scheme.
+  void DeleteKey(const Db& db, std::string_view key, const KeyRecord& old);
+
+  rocksdb::WriteBatch* raw() { return &batch_; }
+  bool empty() const { return batch_.Count() == 0; }
+  Status Commit();
+
+ private:
+  struct Delta {
+    uint8_t physical;
+    int64_t keys;
+    int64_t expires;
+  };
+  void Count(uint8_t physical, int64_t keys, int64_t expires);
+
+  Engine* engine_;
+  rocksdb::WriteBatch batch_;
+  std::vector<Delta> deltas_;
+};
+
+}  // namespace basalt::engine
+
+#endif  // BASALT_ENGINE_KEYSPACE_H_

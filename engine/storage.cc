@@ -1,0 +1,255 @@
+#include "engine/storage.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "codec/key_format.h"
+#include "codec/proto/format.pb.h"
+
+namespace basalt::engine {
+
+namespace {
+
+constexpr char kFormatKey[] = "\x01" "format";
+const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "meta", "data",
+                                "zscore", "expire"};
+
+// Adds little-endian int64 deltas: the reserved CF holds per-database key counters that every
+// write batch adjusts with a Merge, so the counts commit atomically with the keys they count.
+class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    int64_t sum = Decode(value);
+    if (existing != nullptr) sum += Decode(*existing);
+    new_value->clear();
+    codec::PutFixed64LE(new_value, static_cast<uint64_t>(sum));
+    return true;
+  }
+  const char* Name() const override { return "BasaltInt64Add"; }
+
+ private:
+  static int64_t Decode(const rocksdb::Slice& s) {
+    if (s.size() != 8) return 0;
+    return static_cast<int64_t>(codec::DecodeFixed64LE(s.data()));
+  }
+};
+
+rocksdb::BlockBasedTableOptions TableOptions(const std::shared_ptr<rocksdb::Cache>& cache,
+                                             bool whole_key_bloom) {
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.whole_key_filtering = whole_key_bloom;
+  t.format_version = 5;
+  return t;
+}
+
+rocksdb::ColumnFamilyOptions BaseCfOptions(const StorageOptions& o) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = o.write_buffer_bytes;
+  cf.level_compaction_dynamic_level_bytes = true;
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  return cf;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
+    const StorageOptions& o, const std::shared_ptr<rocksdb::Cache>& cache) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> out;
+  rocksdb::ColumnFamilyOptions reserved = BaseCfOptions(o);
+  reserved.merge_operator = std::make_shared<Int64AddOperator>();
+  reserved.write_buffer_size = 4 << 20;
+  out.emplace_back(kCfNames[0], reserved);
+
+  rocksdb::ColumnFamilyOptions meta = BaseCfOptions(o);
+  meta.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache, true)));
+  meta.optimize_filters_for_hits = false;
+  out.emplace_back(kCfNames[1], meta);
+
+  // Subkeys share the 1 + 4 + keylen + 8 byte prefix of their key; a fixed 5-byte prefix
+  // (db + keylen) is what a plain SliceTransform can extract without parsing, so the data and
+  // zscore CFs use whole-key blooms for point lookups and rely on bounded iteration for scans.
+  for (int i = 2; i <= 3; ++i) {
+    rocksdb::ColumnFamilyOptions c = BaseCfOptions(o);
+    c.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache, true)));
+    out.emplace_back(kCfNames[i], c);
+  }
+  rocksdb::ColumnFamilyOptions expire = BaseCfOptions(o);
+  expire.write_buffer_size = 8 << 20;
+  expire.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache, false)));
+  out.emplace_back(kCfNames[4], expire);
+  return out;
+}
+
+}  // namespace
+
+Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::OK();
+  if (s.IsNotFound()) return Status::NotFound();
+  if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  if (s.IsIOError()) return Status::IOError(s.ToString());
+  if (s.IsBusy() || s.IsTryAgain()) return Status(Code::kBusy, s.ToString());
+  return Status::InvalidArgument(s.ToString());
+}
+
+StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) {
+  std::unique_ptr<Storage> st(new Storage());
+  st->dir_ = options.dir;
+  st->read_only_ = options.read_only;
+  st->sync_mode_ = options.sync_mode;
+  st->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
+
+  std::error_code ec;
+  if (!options.read_only) std::filesystem::create_directories(options.dir, ec);
+  if (ec) return Status::IOError("cannot create " + options.dir + ": " + ec.message());
+
+  rocksdb::DBOptions dbo;
+  dbo.create_if_missing = true;
+  dbo.create_missing_column_families = true;
+  dbo.max_background_jobs = 4;
+  dbo.bytes_per_sync = 1 << 20;
+  dbo.keep_log_file_num = 5;
+  dbo.max_total_wal_size = 4 * options.write_buffer_bytes + (64 << 20);
+  dbo.enable_pipelined_write = true;
+
+  std::string db_path = options.dir + "/db";
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  auto descriptors = Descriptors(options, st->block_cache_);
+  if (options.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(dbo, db_path, descriptors, &st->handles_, &raw);
+  } else {
+    s = rocksdb::DB::Open(dbo, db_path, descriptors, &st->handles_, &raw);
+  }
+  if (!s.ok()) return FromRocks(s);
+  st->db_.reset(raw);
+  BASALT_RETURN_IF_ERROR(st->CheckFormat(options));
+  if (!options.read_only) st->StartTicker();
+  return st;
+}
+
+Status Storage::CheckFormat(const StorageOptions& options) {
+  std::string raw;
+  Status s = Get(reserved(), kFormatKey, &raw);
+  codec::proto::FormatDescriptor fd;
+  if (s.IsNotFound()) {
+    if (read_only_) return Status::Corruption("data directory has no Basalt format descriptor");
+    fd.set_format_version(kFormatVersion);
+    fd.set_databases(options.databases);
+    fd.set_created_by(options.created_by);
+    fd.set_created_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count());
+    std::string out;
+    if (!fd.SerializeToString(&out)) return Status::Corruption("cannot encode format descriptor");
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    BASALT_RETURN_IF_ERROR(FromRocks(db_->Put(wo, reserved(), kFormatKey, out)));
+    databases_at_create_ = options.databases;
+    return Status::OK();
+  }
+  if (!s.ok()) return s;
+  if (!fd.ParseFromString(raw)) return Status::Corruption("unreadable format descriptor");
+  if (fd.format_version() != kFormatVersion) {
+    return Status::Corruption("data directory has format version " +
+                              std::to_string(fd.format_version()) + "; this build reads version " +
+                              std::to_string(kFormatVersion));
+  }
+  databases_at_create_ = fd.databases();
+  return Status::OK();
+}
+
+Storage::~Storage() {
+  StopTicker();
+  if (db_ != nullptr && !read_only_) {
+    db_->FlushWAL(true).PermitUncheckedError();
+  }
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  handles_.clear();
+  if (db_ != nullptr) db_->Close().PermitUncheckedError();
+}
+
+Status Storage::Write(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways;
+  return FromRocks(db_->Write(wo, batch));
+}
+
+Status Storage::Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value) {
+  return FromRocks(db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()),
+                            value));
+}
+
+Status Storage::Sync() {
+  if (read_only_) return Status::OK();
+  return FromRocks(db_->FlushWAL(true));
+}
+
+Status Storage::Checkpoint(const std::string& path) {
+  rocksdb::Checkpoint* raw = nullptr;
+  BASALT_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw)));
+  std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+  return FromRocks(cp->CreateCheckpoint(path));
+}
+
+void Storage::set_sync_mode(SyncMode mode) { sync_mode_.store(mode); }
+
+uint64_t Storage::MemoryUsage() {
+  uint64_t total = block_cache_->GetUsage();
+  for (auto* h : handles_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(h, rocksdb::DB::Properties::kSizeAllMemTables, &v)) total += v;
+  }
+  return total;
+}
+
+uint64_t Storage::block_cache_capacity() const { return block_cache_->GetCapacity(); }
+
+void Storage::SetBlockCacheCapacity(uint64_t bytes) { block_cache_->SetCapacity(bytes); }
+
+uint64_t Storage::DiskUsage() {
+  uint64_t total = 0;
+  for (auto* h : handles_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(h, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) total += v;
+  }
+  return total;
+}
+
+// The everysec ticker: WAL bytes reach the OS on every write (a process crash loses nothing);
+// this thread makes them durable against power loss once a second.
+void Storage::StartTicker() { ticker_ = std::thread([this] { TickerLoop(); }); }
+
+void Storage::StopTicker() {
+  {
+    std::lock_guard<std::mutex> l(ticker_mu_);
+    ticker_stop_ = true;
+  }
+  ticker_cv_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+}
+
+void Storage::TickerLoop() {
+  std::unique_lock<std::mutex> l(ticker_mu_);
+  while (!ticker_stop_) {
+    ticker_cv_.wait_for(l, std::chrono::seconds(1));
+    if (ticker_stop_) break;
+    if (sync_mode_.load() == SyncMode::kEverySec) {
+      l.unlock();
+      db_->FlushWAL(true).PermitUncheckedError();
+      l.lock();
+    }
+  }
+}
+
+}  // namespace basalt::engine

@@ -1,0 +1,117 @@
+// Storage owns the RocksDB instance: it opens the data directory with Basalt's column families
+// and options, checks the FormatDescriptor, commits write batches with the configured
+// durability, and makes checkpoints. It is the only file that converts rocksdb::Status.
+//
+// Column families (see DESIGN.md "RocksDB layout"):
+//   default  reserved records: format descriptor, db map, key counters
+//   meta     db | user_key -> metadata (strings: the value itself)
+//   data     collection subkeys
+//   zscore   sorted-set score index
+//   expire   db | expire_at_ms | user_key -> "" (active-expiry index)
+//
+// Thread-safety: all methods are safe to call from any thread; RocksDB serialises writes.
+#ifndef BASALT_ENGINE_STORAGE_H_
+#define BASALT_ENGINE_STORAGE_H_
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "engine/status.h"
+
+namespace basalt::engine {
+
+// appendfsync: when an acknowledged write reaches stable storage.
+enum class SyncMode {
+  kAlways,    // every write batch is fsynced before it is acknowledged
+  kEverySec,  // WAL written on every batch (survives kill -9), fsynced once a second
+  kNo,        // WAL written on every batch, fsync left to the OS
+};
+
+struct StorageOptions {
+  std::string dir;                               // data directory; created if missing
+  uint64_t block_cache_bytes = 256ull << 20;     // rocksdb-block-cache-size, shared by all CFs
+  uint64_t write_buffer_bytes = 64ull << 20;     // rocksdb-write-buffer-size, per CF memtable
+  SyncMode sync_mode = SyncMode::kEverySec;      // appendfsync
+  int databases = 16;                            // recorded in the FormatDescriptor on create
+  bool read_only = false;                        // open without writing anything
+  std::string created_by = "basalt";             // recorded in the FormatDescriptor on create
+};
+
+// The on-disk format this build reads and writes.
+constexpr uint32_t kFormatVersion = 1;
+
+// Converts a RocksDB status into ours. The only place that does.
+Status FromRocks(const rocksdb::Status& s);
+
+class Storage {
+ public:
+  // Opens or creates the directory. Fails with kCorruption (and a clear message) for a
+  // directory whose FormatDescriptor this build does not understand.
+  static StatusOr<std::unique_ptr<Storage>> Open(const StorageOptions& options);
+  ~Storage();  // stops the fsync ticker, syncs the WAL, closes the database
+
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  rocksdb::DB* db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* reserved() { return handles_[0]; }
+  rocksdb::ColumnFamilyHandle* meta() { return handles_[1]; }
+  rocksdb::ColumnFamilyHandle* data() { return handles_[2]; }
+  rocksdb::ColumnFamilyHandle* zscore() { return handles_[3]; }
+  rocksdb::ColumnFamilyHandle* expire() { return handles_[4]; }
+
+  // Commits `batch` atomically with the current durability mode.
+  Status Write(rocksdb::WriteBatch* batch);
+  // Point read. kNotFound if absent.
+  Status Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value);
+
+  // Flushes and fsyncs the WAL now (SAVE, SHUTDOWN).
+  Status Sync();
+  // Creates a RocksDB checkpoint (hard links) at `path`, which must not exist.
+  Status Checkpoint(const std::string& path);
+
+  SyncMode sync_mode() const { return sync_mode_.load(); }
+  void set_sync_mode(SyncMode mode);
+  const std::string& dir() const { return dir_; }
+  uint32_t databases_at_create() const { return databases_at_create_; }
+
+  // Approximate memory held by memtables and the block cache, in bytes.
+  uint64_t MemoryUsage();
+  uint64_t block_cache_capacity() const;
+  void SetBlockCacheCapacity(uint64_t bytes);
+  // Total size of live SST files plus WAL, in bytes.
+  uint64_t DiskUsage();
+
+ private:
+  Storage() = default;
+  Status CheckFormat(const StorageOptions& options);
+  void TickerLoop();
+  void StartTicker();
+  void StopTicker();
+
+  std::string dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::shared_ptr<rocksdb::Cache> block_cache_;
+  std::atomic<SyncMode> sync_mode_{SyncMode::kEverySec};
+  uint32_t databases_at_create_ = 16;
+  bool read_only_ = false;
+
+  // everysec fsync ticker
+  std::thread ticker_;
+  std::mutex ticker_mu_;
+  std::condition_variable ticker_cv_;
+  bool ticker_stop_ = false;
+};
+
+}  // namespace basalt::engine
+
+#endif  // BASALT_ENGINE_STORAGE_H_

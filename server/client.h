@@ -1,0 +1,77 @@
+// Per-connection state that commands read and change: selected database, protocol version,
+// authentication, name. The connection (server/connection.h) owns the socket; a Client is the
+// part other threads may look at (CLIENT LIST, CLIENT KILL), so the fields they read are
+// guarded by `mu_`.
+//
+// Thread-safety: a Client is written only by its worker thread; other threads read it through
+// the accessors that lock `mu_`, and may set kill_requested.
+#ifndef BASALT_SERVER_CLIENT_H_
+#define BASALT_SERVER_CLIENT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace basalt::server {
+
+class Client {
+ public:
+  Client(uint64_t id, std::string addr, std::string laddr, int worker, int64_t now_ms)
+      : id_(id), addr_(std::move(addr)), laddr_(std::move(laddr)), worker_(worker),
+        created_ms_(now_ms), last_interaction_ms_(now_ms) {}
+
+  uint64_t id() const { return id_; }
+  const std::string& addr() const { return addr_; }
+  const std::string& laddr() const { return laddr_; }
+  int worker() const { return worker_; }
+  int64_t created_ms() const { return created_ms_; }
+
+  // Fields only the owning worker writes; plain reads are safe from that thread.
+  int db() const { return db_.load(std::memory_order_relaxed); }
+  void set_db(int db) { db_.store(db, std::memory_order_relaxed); }
+  int resp() const { return resp_; }
+  void set_resp(int resp) { resp_ = resp; }
+  bool authenticated() const { return authenticated_; }
+  void set_authenticated(bool v) { authenticated_ = v; }
+  bool close_after_reply() const { return close_after_reply_; }
+  void set_close_after_reply() { close_after_reply_ = true; }
+
+  int64_t last_interaction_ms() const { return last_interaction_ms_.load(); }
+  void Touch(int64_t now_ms) { last_interaction_ms_.store(now_ms); }
+
+  // Fields other threads read.
+  std::string name() const;
+  void set_name(std::string name);
+  std::string last_command() const;
+  void set_last_command(std::string_view cmd);
+  std::string lib_name() const;
+  std::string lib_ver() const;
+  void set_lib(std::string_view name, std::string_view ver, bool set_name, bool set_ver);
+
+  std::atomic<bool> kill_requested{false};
+  std::atomic<uint64_t> query_buffer_bytes{0};
+  std::atomic<uint64_t> output_buffer_bytes{0};
+
+ private:
+  const uint64_t id_;
+  const std::string addr_;
+  const std::string laddr_;
+  const int worker_;
+  const int64_t created_ms_;
+  std::atomic<int64_t> last_interaction_ms_;
+  std::atomic<int> db_{0};
+  int resp_ = 2;
+  bool authenticated_ = false;
+  bool close_after_reply_ = false;
+
+  mutable std::mutex mu_;
+  std::string name_;
+  std::string last_command_ = "NULL";
+  std::string lib_name_;
+  std::string lib_ver_;
+};
+
+}  // namespace basalt::server
+
+#endif  // BASALT_SERVER_CLIENT_H_

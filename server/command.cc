@@ -1,0 +1,64 @@
+#include "server/command.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace basalt::server {
+
+namespace {
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+}  // namespace
+
+std::vector<size_t> CommandSpec::KeyPositions(size_t argc) const {
+  std::vector<size_t> out;
+  if (first_key <= 0 || step <= 0) return out;
+  int64_t last = last_key >= 0 ? last_key : static_cast<int64_t>(argc) + last_key;
+  for (int64_t i = first_key; i <= last && i < static_cast<int64_t>(argc); i += step) {
+    out.push_back(static_cast<size_t>(i));
+  }
+  return out;
+}
+
+CommandSpec* CommandTable::Add(CommandSpec spec) {
+  auto owned = std::make_unique<CommandSpec>(std::move(spec));
+  CommandSpec* raw = owned.get();
+  order_.push_back(raw);
+  commands_[raw->name] = std::move(owned);
+  return raw;
+}
+
+CommandSpec* CommandTable::AddSubcommand(std::string_view parent, CommandSpec spec) {
+  auto it = commands_.find(std::string(parent));
+  if (it == commands_.end()) return nullptr;
+  spec.name = std::string(parent) + "|" + spec.name;
+  it->second->subcommands.push_back(std::make_unique<CommandSpec>(std::move(spec)));
+  return it->second->subcommands.back().get();
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  auto it = commands_.find(Lower(name));
+  return it == commands_.end() ? nullptr : it->second.get();
+}
+
+const CommandSpec* CommandTable::FindSub(const CommandSpec& parent, std::string_view sub) const {
+  std::string full = parent.name + "|" + Lower(sub);
+  for (const auto& s : parent.subcommands) {
+    if (s->name == full) return s.get();
+  }
+  return nullptr;
+}
+
+void RegisterAllCommands(CommandTable* table) {
+  RegisterStringCommands(table);
+  RegisterKeyCommands(table);
+  RegisterConnectionCommands(table);
+  RegisterServerCommands(table);
+  RegisterIntrospectionCommands(table);
+}
+
+}  // namespace basalt::server

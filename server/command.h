@@ -1,0 +1,141 @@
+// The command table: one entry per command (name, arity, flags, key positions, handler, docs).
+// Dispatch, COMMAND, COMMAND INFO/DOCS/GETKEYS/COUNT all read this one table.
+//
+// Handlers parse their arguments, call the engine, and append one reply through ctx.reply;
+// they never touch sockets. Arity is checked centrally before a handler runs.
+//
+// Thread-safety: the table is built once at start-up and read-only afterwards.
+#ifndef BASALT_SERVER_COMMAND_H_
+#define BASALT_SERVER_COMMAND_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "codec/resp_parser.h"
+#include "codec/resp_writer.h"
+#include "engine/keyspace.h"
+#include "server/client.h"
+
+namespace basalt::engine {
+class Reaper;
+}
+
+namespace basalt::server {
+
+class Config;
+class ClientRegistry;
+class CommandTable;
+class ScanCursors;
+struct Stats;
+
+// Command flags, reported by COMMAND INFO with Redis's names.
+enum CommandFlag : uint32_t {
+  kCmdWrite = 1 << 0,
+  kCmdReadOnly = 1 << 1,
+  kCmdDenyOom = 1 << 2,
+  kCmdAdmin = 1 << 3,
+  kCmdPubSub = 1 << 4,
+  kCmdNoScript = 1 << 5,
+  kCmdBlocking = 1 << 6,
+  kCmdLoading = 1 << 7,
+  kCmdStale = 1 << 8,
+  kCmdSkipMonitor = 1 << 9,
+  kCmdFast = 1 << 10,
+  kCmdNoAuth = 1 << 11,
+  kCmdMayReplicate = 1 << 12,
+  kCmdAllowBusy = 1 << 13,
+  kCmdNoMulti = 1 << 14,
+  kCmdSkipSlowlog = 1 << 15,
+  kCmdSentinel = 1 << 16,
+  // Basalt-only (not reported): rewrites whole databases, runs with the world lock exclusive.
+  kCmdWholeDb = 1 << 24,
+};
+
+// Services a command may use. Owned by the Server; outlives every command.
+struct ServerContext {
+  engine::Engine* engine = nullptr;
+  engine::Reaper* reaper = nullptr;
+  Config* config = nullptr;
+  ClientRegistry* clients = nullptr;
+  Stats* stats = nullptr;
+  ScanCursors* cursors = nullptr;
+  const CommandTable* commands = nullptr;
+  std::function<void()> request_shutdown;
+  std::atomic<int64_t> last_save_s{0};
+  std::atomic<int64_t> changes_since_save{0};
+  int64_t start_ms = 0;
+  int tcp_port = 0;
+  std::string executable;
+  std::string config_file;
+};
+
+struct CommandContext {
+  const codec::Argv& argv;
+  Client& client;
+  codec::ReplyWriter& reply;
+  ServerContext& server;
+
+  engine::Db db() const { return server.engine->db(client.db()); }
+  size_t argc() const { return argv.size(); }
+  const std::string& arg(size_t i) const { return argv[i]; }
+};
+
+using CommandHandler = void (*)(CommandContext& ctx);
+// Extra keys a write command locks beyond its key positions (e.g. MOVE's key in the target
+// database): appends (logical db, key) pairs. Returns false when arguments are malformed (the
+// handler then reports the error).
+using LockKeysFn = void (*)(const codec::Argv& argv, int db,
+                            std::vector<std::pair<int, std::string>>* out);
+
+struct CommandSpec {
+  std::string name;  // lower case; "config|get" style for subcommands
+  int arity;         // >0 exact, <0 at least -arity
+  uint32_t flags;
+  int first_key, last_key, step;  // last_key < 0 counts from the end (-1 = last argument)
+  CommandHandler handler;
+  std::string group;    // COMMAND DOCS group: "string", "generic", "connection", "server"
+  std::string since;    // Redis version that introduced it
+  std::string summary;  // one line for COMMAND DOCS
+  std::string complexity;
+  std::vector<std::string> acl_categories;  // "@string", "@write", ...
+  LockKeysFn lock_keys = nullptr;
+  std::vector<std::unique_ptr<CommandSpec>> subcommands;
+
+  bool IsContainer() const { return !subcommands.empty(); }
+  // Positions of key arguments in argv (for COMMAND GETKEYS and locking).
+  std::vector<size_t> KeyPositions(size_t argc) const;
+};
+
+class CommandTable {
+ public:
+  // Adds a command. For a container, add it first then AddSubcommand.
+  CommandSpec* Add(CommandSpec spec);
+  CommandSpec* AddSubcommand(std::string_view parent, CommandSpec spec);
+
+  const CommandSpec* Find(std::string_view name) const;  // case-insensitive
+  const CommandSpec* FindSub(const CommandSpec& parent, std::string_view sub) const;
+  size_t size() const { return commands_.size(); }
+  const std::vector<CommandSpec*>& all() const { return order_; }
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<CommandSpec>> commands_;
+  std::vector<CommandSpec*> order_;
+};
+
+// Registration, one function per command family (server/commands/*.cc).
+void RegisterStringCommands(CommandTable* table);
+void RegisterKeyCommands(CommandTable* table);
+void RegisterConnectionCommands(CommandTable* table);
+void RegisterServerCommands(CommandTable* table);
+void RegisterIntrospectionCommands(CommandTable* table);  // COMMAND, CLIENT, INFO, CONFIG
+
+void RegisterAllCommands(CommandTable* table);
+
+}  // namespace basalt::server
+
+#endif  // BASALT_SERVER_COMMAND_H_

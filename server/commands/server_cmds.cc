@@ -1,0 +1,6 @@
+// Placeholder: this command family lands in the next commit.
+#include "server/command.h"
+
+namespace basalt::server {
+void RegisterServerCommands(CommandTable*) {}
+}  // namespace basalt::server

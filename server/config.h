@@ -1,0 +1,85 @@
+// Server configuration: every parameter Basalt knows, with its Redis name (and old aliases),
+// type, default and whether CONFIG SET may change it at runtime. Values come from a
+// redis.conf-style file, then `--name value` flags, then CONFIG SET.
+//
+// Parameters with meaning in Basalt take effect through change hooks; parameters that exist only
+// for compatibility (encoding thresholds and the like) are validated, kept and returned by
+// CONFIG GET so that tools setting them at start-up keep working.
+//
+// Thread-safety: all methods are thread-safe. Hooks run on the thread that made the change.
+#ifndef BASALT_SERVER_CONFIG_H_
+#define BASALT_SERVER_CONFIG_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace basalt::server {
+
+enum class ParamKind { kString, kInt, kMemory, kBool, kEnum };
+
+struct ParamSpec {
+  const char* name;
+  const char* alias;  // older name accepted everywhere (nullptr if none)
+  ParamKind kind;
+  const char* default_value;
+  bool runtime_mutable;
+  int64_t min = 0;  // kInt / kMemory
+  int64_t max = INT64_MAX;
+  const char* choices = nullptr;  // kEnum: space-separated
+  const char* doc = "";
+};
+
+class Config {
+ public:
+  Config();
+
+  // Loads a redis.conf-style file: one "name value ..." per line, '#' comments, quoted values.
+  // Returns an error message, or "" on success.
+  std::string LoadFile(const std::string& path);
+  // Applies "--name value [value...]" style arguments (arguments up to the next --name belong
+  // to it), and a leading config file path. Returns an error message or "".
+  std::string LoadArgs(const std::vector<std::string>& args);
+
+  // Sets a parameter. `at_runtime` enforces runtime_mutable. On failure returns Redis's
+  // message suffix, e.g. "argument couldn't be parsed into an integer"; "" on success.
+  // An unknown name returns "unknown".
+  std::string Set(std::string_view name, std::string_view value, bool at_runtime);
+  bool Known(std::string_view name) const;
+
+  // Canonical name/value pairs of every parameter whose name (or alias) matches the glob.
+  std::vector<std::pair<std::string, std::string>> Match(std::string_view pattern) const;
+
+  std::string GetString(std::string_view name) const;
+  int64_t GetInt(std::string_view name) const;  // kInt, kMemory, kBool (1/0)
+
+  // Calls `hook(name)` after every successful Set of `name`.
+  void OnChange(std::string_view name, std::function<void(const std::string&)> hook);
+
+  // Parses "512mb", "1gb", "100k", "42" into bytes. False if malformed.
+  static bool ParseMemory(std::string_view text, int64_t* out);
+
+ private:
+  struct Entry {
+    const ParamSpec* spec;
+    std::string value;  // canonical text
+    std::vector<std::function<void(const std::string&)>> hooks;
+  };
+  const Entry* Find(std::string_view name) const;
+  Entry* Find(std::string_view name);
+  std::string Validate(const ParamSpec& spec, std::string_view value, std::string* canonical);
+
+  mutable std::mutex mu_;
+  std::map<std::string, Entry, std::less<>> entries_;       // by canonical name
+  std::map<std::string, std::string, std::less<>> aliases_;  // alias -> canonical name
+};
+
+}  // namespace basalt::server
+
+#endif  // BASALT_SERVER_CONFIG_H_

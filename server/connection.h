@@ -1,0 +1,71 @@
+// One client connection on a worker loop: reads bytes, parses requests, runs them in order, and
+// writes the batched replies.
+//
+// libuv rules this file follows (see libuv's handle and stream docs):
+//  - A Connection is touched only from its worker's loop thread.
+//  - The uv_tcp_t handle's memory is released only in its close callback: a Connection deletes
+//    itself there, never before.
+//  - A write buffer lives until its write callback: `writing_` is not touched while a write is
+//    in flight; new replies accumulate in `out_` and go in the next write.
+// Replies for all commands parsed from one read are sent with one write, so a pipeline of N
+// commands costs a handful of syscalls, not N.
+#ifndef BASALT_SERVER_CONNECTION_H_
+#define BASALT_SERVER_CONNECTION_H_
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+
+#include "codec/resp_parser.h"
+#include "codec/resp_writer.h"
+#include "server/client.h"
+
+namespace basalt::server {
+
+class Worker;
+
+class Connection {
+ public:
+  // Takes ownership of the connected socket `fd`. REQUIRES: on `worker`'s loop thread.
+  static Connection* Open(Worker* worker, int fd, std::shared_ptr<Client> client);
+
+  // Starts closing; the object is deleted in the close callback.
+  void Close();
+  Client& client() { return *client_; }
+  bool closing() const { return closing_; }
+
+ private:
+  Connection(Worker* worker, std::shared_ptr<Client> client);
+  ~Connection();
+
+  static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnClose(uv_handle_t* h);
+
+  void ProcessInput();
+  void Flush();
+  void Compact();
+
+  uv_tcp_t handle_;
+  uv_write_t write_req_;
+  Worker* worker_;
+  std::shared_ptr<Client> client_;
+  codec::RequestParser parser_;
+  codec::Argv argv_;
+
+  // Query buffer: bytes [start_, end_) of in_ are unparsed input.
+  std::unique_ptr<char[]> in_;
+  size_t in_cap_ = 0, start_ = 0, end_ = 0;
+
+  std::string out_;      // replies not yet handed to libuv
+  std::string writing_;  // the buffer of the write in flight
+  bool write_in_flight_ = false;
+  bool closing_ = false;
+  bool reading_ = false;
+};
+
+}  // namespace basalt::server
+
+#endif  // BASALT_SERVER_CONNECTION_H_

@@ -1,0 +1,119 @@
+#include "server/dispatcher.h"
+
+#include <mutex>
+#include <shared_mutex>
+
+#include "server/config.h"
+#include "server/errors.h"
+#include "server/stats.h"
+
+namespace basalt::server {
+
+namespace {
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// printf("%.*s") stops at a NUL byte; Redis formats these messages that way.
+std::string_view CString(std::string_view s, size_t max) {
+  size_t nul = s.find('\0');
+  if (nul != std::string_view::npos) s = s.substr(0, nul);
+  return s.substr(0, max);
+}
+
+bool ArityOk(const CommandSpec& cmd, size_t argc) {
+  if (cmd.arity > 0) return argc == static_cast<size_t>(cmd.arity);
+  return argc >= static_cast<size_t>(-cmd.arity);
+}
+
+}  // namespace
+
+bool AuthRequired(const ServerContext& server, const Client& client) {
+  return !client.authenticated() && !server.config->GetString("requirepass").empty();
+}
+
+std::string Dispatcher::UnknownCommandText(const codec::Argv& argv) {
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    args += "'";
+    args += CString(argv[i], 128 - args.size());
+    args += "' ";
+  }
+  std::string text = "ERR unknown command '";
+  text += CString(argv[0], 128);
+  text += "', with args beginning with: ";
+  text += args;
+  return text;
+}
+
+const CommandSpec* Dispatcher::Resolve(const codec::Argv& argv, codec::ReplyWriter& reply) const {
+  const CommandSpec* cmd = table_->Find(argv[0]);
+  if (cmd == nullptr) {
+    reply.Error(UnknownCommandText(argv));
+    return nullptr;
+  }
+  if (cmd->IsContainer() && argv.size() >= 2) {
+    const CommandSpec* sub = table_->FindSub(*cmd, argv[1]);
+    if (sub == nullptr) {
+      std::string text = "ERR unknown subcommand '";
+      text += CString(argv[1], 128);
+      text += "'. Try " + Upper(cmd->name) + " HELP.";
+      reply.Error(text);
+      return nullptr;
+    }
+    cmd = sub;
+  }
+  if (!ArityOk(*cmd, argv.size())) {
+    reply.Error("ERR wrong number of arguments for '" + cmd->name + "' command");
+    return nullptr;
+  }
+  return cmd;
+}
+
+void Dispatcher::Execute(Client& client, const codec::Argv& argv, codec::ReplyWriter& reply) {
+  if (argv.empty()) return;
+  const CommandSpec* cmd = Resolve(argv, reply);
+  if (cmd == nullptr) return;
+  if (!(cmd->flags & kCmdNoAuth) && AuthRequired(*server_, client)) {
+    reply.Error(kErrNoAuth);
+    return;
+  }
+  server_->stats->commands_processed.fetch_add(1, std::memory_order_relaxed);
+  client.set_last_command(cmd->name);
+  CommandContext ctx{argv, client, reply, *server_};
+  RunLocked(*cmd, ctx);
+}
+
+void Dispatcher::RunLocked(const CommandSpec& cmd, CommandContext& ctx) {
+  engine::KeyLocks& locks = server_->engine->locks();
+  if (cmd.flags & kCmdWholeDb) {
+    std::unique_lock<std::shared_mutex> world(locks.world());
+    cmd.handler(ctx);
+    return;
+  }
+  if (!(cmd.flags & kCmdWrite)) {
+    cmd.handler(ctx);
+    return;
+  }
+  std::shared_lock<std::shared_mutex> world(locks.world());
+  std::vector<uint16_t> stripes;
+  const uint8_t physical = ctx.db().physical;
+  for (size_t pos : cmd.KeyPositions(ctx.argc())) {
+    stripes.push_back(engine::KeyLocks::StripeOf(physical, ctx.arg(pos)));
+  }
+  if (cmd.lock_keys != nullptr) {
+    std::vector<std::pair<int, std::string>> extra;
+    cmd.lock_keys(ctx.argv, ctx.client.db(), &extra);
+    for (const auto& [db, key] : extra) {
+      if (db < 0 || db >= server_->engine->databases()) continue;
+      stripes.push_back(engine::KeyLocks::StripeOf(server_->engine->db(db).physical, key));
+    }
+  }
+  engine::KeyLocks::Guard guard = locks.Lock(stripes);
+  cmd.handler(ctx);
+}
+
+}  // namespace basalt::server

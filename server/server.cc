@@ -1,0 +1,210 @@
+#include "server/server.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+
+#include "engine/string.h"
+
+namespace basalt::server {
+
+namespace {
+
+engine::SyncMode ParseSyncMode(const std::string& v) {
+  if (v == "always") return engine::SyncMode::kAlways;
+  if (v == "no") return engine::SyncMode::kNo;
+  return engine::SyncMode::kEverySec;
+}
+
+// Creates a non-blocking listening socket on host:port. Returns -1 and logs on failure.
+int ListenOn(const std::string& host, int port, int backlog) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+  addrinfo* res = nullptr;
+  std::string h = host == "*" ? "0.0.0.0" : host;
+  if (int rc = getaddrinfo(h.c_str(), std::to_string(port).c_str(), &hints, &res); rc != 0) {
+    spdlog::error("bad bind address {}: {}", host, gai_strerror(rc));
+    return -1;
+  }
+  int fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (res->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
+    spdlog::error("could not listen on {}:{}: {}", host, port, strerror(errno));
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(res);
+  return fd;
+}
+
+}  // namespace
+
+Server::~Server() = default;
+
+int Server::Run() {
+  std::string dir = config_->GetString("dir");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  engine::EngineOptions eo;
+  eo.databases = static_cast<int>(config_->GetInt("databases"));
+  eo.storage.dir = std::filesystem::absolute(dir, ec).lexically_normal().string();
+  eo.storage.block_cache_bytes = config_->GetInt("rocksdb-block-cache-size");
+  eo.storage.write_buffer_bytes = config_->GetInt("rocksdb-write-buffer-size");
+  eo.storage.sync_mode = ParseSyncMode(config_->GetString("appendfsync"));
+  eo.storage.databases = eo.databases;
+  eo.storage.created_by = "basalt-server";
+  auto engine = engine::Engine::Open(eo);
+  if (!engine.ok()) {
+    spdlog::critical("cannot open data directory {}: {}", eo.storage.dir,
+                     engine.status().ToString());
+    return 1;
+  }
+  engine_ = std::move(engine.value());
+  (void)config_->Set("dir", eo.storage.dir, false);
+  engine::SetMaxStringBytes(config_->GetInt("proto-max-bulk-len"));
+  reaper_ = std::make_unique<engine::Reaper>(engine_.get());
+
+  RegisterAllCommands(&commands_);
+  context_.engine = engine_.get();
+  context_.reaper = reaper_.get();
+  context_.config = config_;
+  context_.clients = &clients_;
+  context_.stats = &stats_;
+  context_.cursors = &cursors_;
+  context_.commands = &commands_;
+  context_.request_shutdown = [this] { RequestShutdown(); };
+  context_.start_ms = static_cast<int64_t>(engine::NowMs());
+  context_.last_save_s = context_.start_ms / 1000;
+  context_.tcp_port = static_cast<int>(config_->GetInt("port"));
+  dispatcher_ = std::make_unique<Dispatcher>(&commands_, &context_);
+  InstallConfigHooks();
+
+  uv_loop_init(&loop_);
+  if (!Listen()) {
+    uv_loop_close(&loop_);
+    return 1;
+  }
+  int n = static_cast<int>(config_->GetInt("workers"));
+  for (int i = 0; i < n; ++i) {
+    workers_.push_back(std::make_unique<Worker>(i, &context_, dispatcher_.get()));
+    workers_.back()->Start();
+  }
+  reaper_->Start();
+  uv_signal_init(&loop_, &sigint_);
+  uv_signal_init(&loop_, &sigterm_);
+  sigint_.data = sigterm_.data = this;
+  uv_signal_start(&sigint_, OnSignal, SIGINT);
+  uv_signal_start(&sigterm_, OnSignal, SIGTERM);
+  uv_async_init(&loop_, &shutdown_async_, OnShutdownAsync);
+  shutdown_async_.data = this;
+  signal(SIGPIPE, SIG_IGN);
+  spdlog::info("Basalt ready: port {}, {} workers, data in {}", context_.tcp_port, n,
+               eo.storage.dir);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  uv_loop_close(&loop_);
+  return 0;
+}
+
+bool Server::Listen() {
+  std::istringstream in(config_->GetString("bind"));
+  std::string host;
+  int port = static_cast<int>(config_->GetInt("port"));
+  int backlog = static_cast<int>(config_->GetInt("tcp-backlog"));
+  while (in >> host) {
+    if (host[0] == '-') host = host.substr(1);  // "-::1": optional address in Redis
+    int fd = ListenOn(host, port, backlog);
+    if (fd < 0) return false;
+    listen_fds_.push_back(fd);
+    auto poll = std::make_unique<uv_poll_t>();
+    uv_poll_init_socket(&loop_, poll.get(), fd);
+    poll->data = this;
+    uv_poll_start(poll.get(), UV_READABLE, OnListenReady);
+    polls_.push_back(std::move(poll));
+  }
+  return !listen_fds_.empty();
+}
+
+void Server::OnListenReady(uv_poll_t* p, int status, int) {
+  if (status < 0) return;
+  auto* self = static_cast<Server*>(p->data);
+  int fd = -1;
+  uv_fileno(reinterpret_cast<uv_handle_t*>(p), &fd);
+  self->AcceptAll(fd);
+}
+
+void Server::AcceptAll(int listen_fd) {
+  while (true) {
+    int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN, or an error to retry on the next readiness event
+    stats_.connections_received.fetch_add(1);
+    if (clients_.Count() >= static_cast<size_t>(config_->GetInt("maxclients"))) {
+      static const char kMsg[] = "-ERR max number of clients reached\r\n";
+      ssize_t ignored = write(fd, kMsg, sizeof(kMsg) - 1);
+      (void)ignored;
+      close(fd);
+      stats_.rejected_connections.fetch_add(1);
+      continue;
+    }
+    workers_[next_worker_++ % workers_.size()]->AddConnection(fd);
+  }
+}
+
+void Server::InstallConfigHooks() {
+  config_->OnChange("appendfsync", [this](const std::string& name) {
+    engine_->storage().set_sync_mode(ParseSyncMode(config_->GetString(name)));
+  });
+  config_->OnChange("rocksdb-block-cache-size", [this](const std::string& name) {
+    engine_->storage().SetBlockCacheCapacity(config_->GetInt(name));
+  });
+  config_->OnChange("proto-max-bulk-len", [this](const std::string& name) {
+    engine::SetMaxStringBytes(config_->GetInt(name));
+  });
+  config_->OnChange("loglevel", [this](const std::string& name) {
+    std::string v = config_->GetString(name);
+    spdlog::set_level(v == "debug"     ? spdlog::level::debug
+                      : v == "verbose" ? spdlog::level::info
+                      : v == "warning" ? spdlog::level::warn
+                      : v == "nothing" ? spdlog::level::off
+                                       : spdlog::level::info);
+  });
+}
+
+void Server::RequestShutdown() { uv_async_send(&shutdown_async_); }
+
+void Server::OnSignal(uv_signal_t* s, int signum) {
+  spdlog::info("received {}, shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  static_cast<Server*>(s->data)->Shutdown();
+}
+
+void Server::OnShutdownAsync(uv_async_t* a) { static_cast<Server*>(a->data)->Shutdown(); }
+
+void Server::Shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  for (auto& p : polls_) uv_close(reinterpret_cast<uv_handle_t*>(p.get()), nullptr);
+  for (int fd : listen_fds_) close(fd);
+  for (auto& w : workers_) w->Stop();
+  workers_.clear();
+  reaper_->Stop();
+  engine::Status s = engine_->storage().Sync();
+  if (!s.ok()) spdlog::error("final WAL sync failed: {}", s.ToString());
+  engine_.reset();
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_async_), nullptr);
+  spdlog::info("Basalt is now ready to exit, bye bye...");
+}
+
+}  // namespace basalt::server

@@ -1,0 +1,152 @@
+#include "server/worker.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server/client_registry.h"
+#include "server/config.h"
+#include "server/connection.h"
+#include "server/stats.h"
+
+namespace basalt::server {
+
+namespace {
+
+std::string FormatAddr(const sockaddr_storage& ss) {
+  char host[INET6_ADDRSTRLEN] = {0};
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+std::string PeerAddr(int fd, bool local) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  int rc = local ? getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len)
+                 : getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  return rc == 0 ? FormatAddr(ss) : std::string("?:0");
+}
+
+}  // namespace
+
+Worker::Worker(int index, ServerContext* server, Dispatcher* dispatcher)
+    : index_(index), server_(server), dispatcher_(dispatcher) {
+  uv_loop_init(&loop_);
+  uv_async_init(&loop_, &async_, OnAsync);
+  async_.data = this;
+  uv_timer_init(&loop_, &cron_);
+  cron_.data = this;
+}
+
+Worker::~Worker() {
+  Stop();
+  uv_loop_close(&loop_);
+}
+
+void Worker::Start() {
+  uv_timer_start(&cron_, OnCron, 1000, 1000);
+  thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
+}
+
+void Worker::Stop() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stopping_) {
+      if (thread_.joinable()) thread_.join();
+      return;
+    }
+    stopping_ = true;
+    uv_async_send(&async_);
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::AddConnection(int fd) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stopping_) {
+      close(fd);
+      return;
+    }
+    pending_fds_.push_back(fd);
+    // Sent under the lock: Drain closes async_ only after seeing stopping_ under it.
+    uv_async_send(&async_);
+  }
+}
+
+void Worker::RequestClose(uint64_t id) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stopping_) return;
+    pending_closes_.push_back(id);
+    uv_async_send(&async_);
+  }
+}
+
+void Worker::OnAsync(uv_async_t* a) { static_cast<Worker*>(a->data)->Drain(); }
+
+void Worker::Drain() {
+  std::vector<int> fds;
+  std::vector<uint64_t> closes;
+  bool stopping;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    fds.swap(pending_fds_);
+    closes.swap(pending_closes_);
+    stopping = stopping_;
+  }
+  for (int fd : fds) Accept(fd);
+  for (uint64_t id : closes) {
+    auto it = conns_.find(id);
+    if (it != conns_.end()) it->second->Close();
+  }
+  if (stopping) {
+    std::vector<Connection*> all;
+    for (auto& [id, c] : conns_) all.push_back(c);
+    for (Connection* c : all) c->Close();
+    uv_timer_stop(&cron_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+  }
+}
+
+void Worker::Accept(int fd) {
+  uint64_t id = server_->clients->NextId();
+  auto client = std::make_shared<Client>(id, PeerAddr(fd, false), PeerAddr(fd, true), index_,
+                                         engine::NowMs());
+  Connection* conn = Connection::Open(this, fd, client);
+  if (conn == nullptr) return;
+  conns_[id] = conn;
+  server_->clients->Add(client, [this](uint64_t cid) { RequestClose(cid); });
+}
+
+void Worker::Forget(Connection* conn) {
+  uint64_t id = conn->client().id();
+  conns_.erase(id);
+  server_->clients->Remove(id);
+}
+
+void Worker::OnCron(uv_timer_t* t) { static_cast<Worker*>(t->data)->CloseIdle(); }
+
+void Worker::CloseIdle() {
+  int64_t timeout_s = server_->config->GetInt("timeout");
+  if (timeout_s <= 0) return;
+  int64_t now = engine::NowMs();
+  std::vector<Connection*> idle;
+  for (auto& [id, c] : conns_) {
+    if (now - c->client().last_interaction_ms() > timeout_s * 1000) idle.push_back(c);
+  }
+  for (Connection* c : idle) c->Close();
+}
+
+}  // namespace basalt::server

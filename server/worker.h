@@ -1,0 +1,70 @@
+// A worker thread: one libuv loop that owns a set of connections for their whole lives, so each
+// connection's commands and replies stay in order without locks.
+//
+// Thread-safety: AddConnection, RequestClose and Stop may be called from any thread; they post
+// to the loop through a mutex-protected queue and a uv_async_t. Everything else runs on the
+// worker's own thread.
+#ifndef BASALT_SERVER_WORKER_H_
+#define BASALT_SERVER_WORKER_H_
+
+#include <uv.h>
+
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "server/command.h"
+#include "server/dispatcher.h"
+
+namespace basalt::server {
+
+class Connection;
+
+class Worker {
+ public:
+  Worker(int index, ServerContext* server, Dispatcher* dispatcher);
+  ~Worker();
+
+  void Start();
+  // Closes every connection, stops the loop and joins the thread.
+  void Stop();
+
+  // Hands a connected socket to this worker.
+  void AddConnection(int fd);
+  // Asks the worker to close client `id` (CLIENT KILL, shutdown).
+  void RequestClose(uint64_t id);
+
+  // Loop-thread only.
+  int index() const { return index_; }
+  uv_loop_t* loop() { return &loop_; }
+  ServerContext& server() { return *server_; }
+  Dispatcher& dispatcher() { return *dispatcher_; }
+  void Forget(Connection* conn);
+
+ private:
+  static void OnAsync(uv_async_t* a);
+  static void OnCron(uv_timer_t* t);
+  void Drain();
+  void Accept(int fd);
+  void CloseIdle();
+
+  const int index_;
+  ServerContext* server_;
+  Dispatcher* dispatcher_;
+  uv_loop_t loop_;
+  uv_async_t async_;
+  uv_timer_t cron_;
+  std::thread thread_;
+
+  std::mutex mu_;
+  std::vector<int> pending_fds_;
+  std::vector<uint64_t> pending_closes_;
+  bool stopping_ = false;
+
+  std::unordered_map<uint64_t, Connection*> conns_;  // by client id
+};
+
+}  // namespace basalt::server
+
+#endif  // BASALT_SERVER_WORKER_H_

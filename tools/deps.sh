@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Basalt needs that are missing on this machine.
+# Usage: tools/deps.sh [build|test]   ("test" adds the real clients the tests drive)
+set -euo pipefail
+
+build_pkgs=(build-essential cmake ninja-build ccache pkg-config
+  librocksdb-dev libuv1-dev libprotobuf-dev protobuf-compiler
+  libgtest-dev libgmock-dev libspdlog-dev libfmt-dev)
+test_pkgs=(redis-tools redis-server python3-redis python3-pytest)
+
+want=("${build_pkgs[@]}")
+if [[ "${1:-build}" == "test" ]]; then want+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+fi
