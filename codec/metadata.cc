@@ -8,9 +8,9 @@ namespace {
 constexpr uint8_t kFlagsKnownMask = 0x0f;
 constexpr uint8_t kCurrentRevision = 0;
 
-void PutHeader(std::string* out, KeyType type, uint64_t expire_at_ms) {
+void PutHeader(std::string* out, KeyType type, uint64_t expire_at_ms, uint8_t flags = 0) {
   out->push_back(static_cast<char>(type));
-  out->push_back(static_cast<char>(kCurrentRevision));
+  out->push_back(static_cast<char>(kCurrentRevision | flags));
   PutFixed64LE(out, expire_at_ms);
 }
 }  // namespace
@@ -33,10 +33,10 @@ std::string_view KeyTypeName(KeyType type) {
   return "none";
 }
 
-std::string EncodeStringMeta(uint64_t expire_at_ms, std::string_view value) {
+std::string EncodeStringMeta(uint64_t expire_at_ms, std::string_view value, bool raw) {
   std::string out;
   out.reserve(kMetaHeaderSize + value.size());
-  PutHeader(&out, KeyType::kString, expire_at_ms);
+  PutHeader(&out, KeyType::kString, expire_at_ms, raw ? kFlagRawString : 0);
   out.append(value);
   return out;
 }
@@ -59,9 +59,9 @@ bool DecodeMetadata(std::string_view encoded, Metadata* meta) {
   uint8_t type = static_cast<uint8_t>(encoded[0]);
   uint8_t flags = static_cast<uint8_t>(encoded[1]);
   if (type < 1 || type > 5) return false;
-  if ((flags & ~kFlagsKnownMask) != 0 || (flags & kFlagsKnownMask) != kCurrentRevision) {
-    return false;
-  }
+  uint8_t allowed =
+      kFlagsKnownMask | (type == static_cast<uint8_t>(KeyType::kString) ? kFlagRawString : 0);
+  if ((flags & ~allowed) != 0 || (flags & kFlagsKnownMask) != kCurrentRevision) return false;
   *meta = Metadata{};
   meta->type = static_cast<KeyType>(type);
   meta->flags = flags;

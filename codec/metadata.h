@@ -7,8 +7,10 @@
 //                 [ | head:u64le | tail:u64le ]                               (lists only)
 //
 // type: see KeyType (persisted: do not change the numbers). flags: low nibble = record format
-// revision (0 today), high nibble reserved (must be 0). A reader refuses unknown revisions or
-// reserved bits as corruption, which leaves room to evolve each record type independently.
+// revision (0 today); bit 4 (strings only) = kFlagRawString: the value was modified in place
+// (APPEND, SETRANGE), which Redis reports as encoding "raw"; bits 5-7 reserved (must be 0). A
+// reader refuses unknown revisions or reserved bits as corruption, which leaves room to evolve
+// each record type independently.
 // expire_at_ms: unix milliseconds, 0 = no expiry.
 #ifndef BASALT_CODEC_METADATA_H_
 #define BASALT_CODEC_METADATA_H_
@@ -48,8 +50,9 @@ struct Metadata {
 };
 
 constexpr size_t kMetaHeaderSize = 10;  // type + flags + expire_at_ms
+constexpr uint8_t kFlagRawString = 0x10;
 
-std::string EncodeStringMeta(uint64_t expire_at_ms, std::string_view value);
+std::string EncodeStringMeta(uint64_t expire_at_ms, std::string_view value, bool raw = false);
 std::string EncodeCollectionMeta(const Metadata& meta);
 // Decodes `encoded`; string values point into `encoded`, which must outlive *meta.
 // Returns false on a record this version cannot read.

@@ -6,6 +6,8 @@
 #include <limits>
 #include <system_error>
 
+#include "codec/numbers.h"
+
 // Request grammar, as Redis 7.0 reads it:
 //
 //   request   := multibulk | inline
@@ -27,8 +29,6 @@ constexpr int64_t kMaxUnauthMultibulk = 10;
 constexpr int64_t kMaxUnauthBulk = 16384;
 // Redis caps how many argv slots it reserves up front; a huge count alone must not allocate.
 constexpr int64_t kMaxArgvReserve = 1024;
-// string2ll rejects strings this long before parsing: no int64 needs 21 characters.
-constexpr size_t kMaxInt64Chars = 21;
 
 // Redis searches its NUL-terminated query buffer with strchr, which stops at the first NUL. A
 // NUL before the terminator therefore hides the line until the "too big" limit trips; we keep
@@ -40,22 +40,6 @@ size_t FindBeforeNul(std::string_view s, char c) {
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Redis string2ll: optional '-', then "0" alone or a nonzero digit followed by digits; no '+',
-// no spaces, no leading zeros, no "-0", and the value must fit in int64.
-bool StringToInt64(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() >= kMaxInt64Chars) return false;
-  if (s == "0") {
-    *out = 0;
-    return true;
-  }
-  size_t first_digit = s[0] == '-' ? 1 : 0;
-  if (first_digit == s.size() || s[first_digit] < '1' || s[first_digit] > '9') return false;
-  if (!std::all_of(s.begin() + first_digit, s.end(), IsDigit)) return false;
-  // The text is now well formed, so from_chars fails only on overflow.
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
 
 enum class LineEnd { kFound, kIncomplete, kTooBig };
 
@@ -257,8 +241,7 @@ RequestParser::LineStatus RequestParser::ReadMultibulkCount(std::string_view inp
     return LineStatus::kError;
   }
   int64_t count;
-  if (!StringToInt64(input.substr(1, cr - 1), &count) ||
-      count > std::numeric_limits<int32_t>::max()) {
+  if (!ParseInt64(input.substr(1, cr - 1), &count) || count > std::numeric_limits<int32_t>::max()) {
     *error = "Protocol error: invalid multibulk length";
     return LineStatus::kError;
   }
@@ -289,7 +272,7 @@ RequestParser::LineStatus RequestParser::ReadBulkHeader(std::string_view input, 
     return LineStatus::kError;
   }
   int64_t len;
-  if (!StringToInt64(input.substr(1, cr - 1), &len) || len < 0 || len > limits_.max_bulk_len) {
+  if (!ParseInt64(input.substr(1, cr - 1), &len) || len < 0 || len > limits_.max_bulk_len) {
     *error = "Protocol error: invalid bulk length";
     return LineStatus::kError;
   }

@@ -36,6 +36,7 @@ void ReplyWriter::SimpleString(std::string_view s) {
 }
 
 void ReplyWriter::Error(std::string_view text) {
+  ++errors_;
   out_->push_back('-');
   size_t start = out_->size();
   out_->append(text);

@@ -23,6 +23,8 @@ class ReplyWriter {
   int protocol() const { return protocol_; }
   void set_protocol(int protocol) { protocol_ = protocol; }
   std::string* buffer() { return out_; }
+  // Error replies written so far (INFO total_error_replies).
+  int64_t errors() const { return errors_; }
 
   void SimpleString(std::string_view s);  // +OK
   // `text` is the whole message after the '-', e.g. "ERR syntax error" or "WRONGTYPE ...".
@@ -52,6 +54,7 @@ class ReplyWriter {
 
   std::string* out_;  // not owned
   int protocol_;
+  int64_t errors_ = 0;
 };
 
 }  // namespace basalt::codec

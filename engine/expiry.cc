@@ -41,7 +41,9 @@ Status CollectDue(Storage& st, uint8_t physical, uint64_t now, size_t limit,
 }
 }  // namespace
 
-void Reaper::Start() { thread_ = std::thread([this] { Loop(); }); }
+void Reaper::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void Reaper::Stop() {
   {

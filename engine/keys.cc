@@ -73,6 +73,7 @@ StatusOr<int64_t> KeysExist(const Db& db, const std::vector<std::string_view>& k
   for (std::string_view key : keys) {
     KeyRecord rec;
     BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, key, &rec));
+    db.engine->CountRead(rec.live());
     n += rec.live();
   }
   return n;
@@ -96,6 +97,7 @@ StatusOr<int64_t> KeysDelete(const Db& db, const std::vector<std::string_view>& 
 StatusOr<KeyType> KeyTypeOf(const Db& db, std::string_view key) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, key, &rec));
+  db.engine->CountRead(rec.live());
   return rec.type();
 }
 
@@ -153,8 +155,7 @@ StatusOr<bool> KeyPersist(const Db& db, std::string_view key) {
   return true;
 }
 
-StatusOr<bool> KeyRename(const Db& db, std::string_view src, std::string_view dst,
-                         bool if_absent) {
+StatusOr<bool> KeyRename(const Db& db, std::string_view src, std::string_view dst, bool if_absent) {
   KeyRecord from;
   BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, src, &from));
   if (!from.live()) return Status::NotFound();

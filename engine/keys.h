@@ -36,8 +36,7 @@ StatusOr<bool> KeyPersist(const Db& db, std::string_view key);
 
 // RENAME / RENAMENX. kNotFound if `src` does not exist. Returns false when `if_absent` and
 // `dst` exists.
-StatusOr<bool> KeyRename(const Db& db, std::string_view src, std::string_view dst,
-                         bool if_absent);
+StatusOr<bool> KeyRename(const Db& db, std::string_view src, std::string_view dst, bool if_absent);
 // COPY: returns false if `src` is missing or `dst` exists without `replace`. kSameObject when
 // source and destination are the same key of the same database.
 StatusOr<bool> KeyCopy(const Db& src_db, std::string_view src, const Db& dst_db,
@@ -46,8 +45,8 @@ StatusOr<bool> KeyCopy(const Db& src_db, std::string_view src, const Db& dst_db,
 StatusOr<bool> KeyMove(const Db& db, std::string_view key, const Db& dst_db);
 
 struct ScanOptions {
-  std::string_view match;  // empty = all
-  size_t count = 10;       // keys to examine (a hint, as in Redis)
+  std::string_view match;                       // empty = all
+  size_t count = 10;                            // keys to examine (a hint, as in Redis)
   codec::KeyType type = codec::KeyType::kNone;  // kNone = any type
 };
 struct ScanPage {

@@ -12,7 +12,9 @@ namespace {
 //   "\x01dbmap"              -> physical db byte for each logical db, in order
 //   "\x02keys"    | physical -> int64le key count (merge: add)
 //   "\x03expires" | physical -> int64le count of keys with a TTL (merge: add)
-constexpr char kDbMapKey[] = "\x01" "dbmap";
+constexpr char kDbMapKey[] =
+    "\x01"
+    "dbmap";
 
 std::string CounterKey(char tag, uint8_t physical) {
   std::string k(1, tag);
@@ -126,7 +128,7 @@ Status Engine::FlushDb(const Db& db) {
   b.Put(storage_->reserved(), CounterKey('\x02', p), EncodeDelta(0));
   b.Put(storage_->reserved(), CounterKey('\x03', p), EncodeDelta(0));
   BASALT_RETURN_IF_ERROR(storage_->Write(&b));
-  key_count_[p].store(0);
+  changes_.fetch_add(key_count_[p].exchange(0));
   expires_count_[p].store(0);
   return Status::OK();
 }
@@ -175,6 +177,7 @@ void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
     }
   }
   Count(db.physical, old.present ? 0 : 1, (expire_at_ms != 0) - (old_expire != 0));
+  ++keys_written_;
 }
 
 void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) {
@@ -184,12 +187,14 @@ void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) 
     batch_.Delete(st.expire(), codec::EncodeExpireKey(db.physical, old.meta.expire_at_ms, key));
   }
   Count(db.physical, -1, old.meta.expire_at_ms != 0 ? -1 : 0);
+  ++keys_written_;
 }
 
 Status Batch::Commit() {
   Storage& st = engine_->storage();
   for (const auto& d : deltas_) {
-    if (d.keys != 0) batch_.Merge(st.reserved(), CounterKey('\x02', d.physical), EncodeDelta(d.keys));
+    if (d.keys != 0)
+      batch_.Merge(st.reserved(), CounterKey('\x02', d.physical), EncodeDelta(d.keys));
     if (d.expires != 0) {
       batch_.Merge(st.reserved(), CounterKey('\x03', d.physical), EncodeDelta(d.expires));
     }
@@ -197,8 +202,10 @@ Status Batch::Commit() {
   if (batch_.Count() == 0) return Status::OK();
   BASALT_RETURN_IF_ERROR(st.Write(&batch_));
   for (const auto& d : deltas_) engine_->AddCounts(d.physical, d.keys, d.expires);
+  engine_->changes_.fetch_add(keys_written_, std::memory_order_relaxed);
   batch_.Clear();
   deltas_.clear();
+  keys_written_ = 0;
   return Status::OK();
 }
 

@@ -84,6 +84,17 @@ class Engine {
   // A fresh collection version: monotonic microseconds << 11 | counter.
   uint64_t NewVersion();
 
+  // Read statistics (INFO keyspace_hits/misses) and the number of keys written since start
+  // (INFO rdb_changes_since_last_save is derived from it).
+  void CountRead(bool hit) { (hit ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed); }
+  int64_t hits() const { return hits_.load(); }
+  int64_t misses() const { return misses_.load(); }
+  int64_t changes() const { return changes_.load(); }
+  void ResetReadStats() {
+    hits_.store(0);
+    misses_.store(0);
+  }
+
   // Keys (including expired-but-unreaped ones) and keys with a TTL, per logical db.
   int64_t KeyCount(const Db& db) const;
   int64_t ExpiresCount(const Db& db) const;
@@ -106,6 +117,7 @@ class Engine {
   std::array<std::atomic<int64_t>, kMaxDatabases + 1> key_count_{};      // by physical db
   std::array<std::atomic<int64_t>, kMaxDatabases + 1> expires_count_{};  // by physical db
   std::atomic<uint64_t> last_version_{0};
+  std::atomic<int64_t> hits_{0}, misses_{0}, changes_{0};
 };
 
 // One atomic write: collects metadata, subkeys, expire-index entries and counter deltas, and
@@ -137,6 +149,7 @@ class Batch {
   Engine* engine_;
   rocksdb::WriteBatch batch_;
   std::vector<Delta> deltas_;
+  int64_t keys_written_ = 0;
 };
 
 }  // namespace basalt::engine

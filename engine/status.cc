@@ -4,9 +4,10 @@ namespace basalt::engine {
 
 std::string Status::ToString() const {
   static const char* const kNames[] = {
-      "OK",       "NotFound",   "WrongType",       "NotInteger", "NotFloat", "Overflow",
-      "NanOrInf", "OutOfRange", "TooLarge",        "Syntax",     "SameObject",
-      "DbOutOfRange", "InvalidArgument", "Corruption", "IOError",  "Busy"};
+      "OK",         "NotFound",     "WrongType",       "NotInteger", "NotFloat",
+      "Overflow",   "NanOrInf",     "OutOfRange",      "TooLarge",   "Syntax",
+      "SameObject", "DbOutOfRange", "InvalidArgument", "Corruption", "IOError",
+      "Busy"};
   std::string out = kNames[static_cast<int>(code_)];
   if (!message_.empty()) out += ": " + message_;
   return out;

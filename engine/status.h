@@ -58,7 +58,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   StatusOr(Status status) : status_(std::move(status)) {}  // NOLINT
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
@@ -74,10 +74,10 @@ class [[nodiscard]] StatusOr {
 
 }  // namespace basalt::engine
 
-#define BASALT_RETURN_IF_ERROR(expr)  \
-  do {                                \
+#define BASALT_RETURN_IF_ERROR(expr)      \
+  do {                                    \
     ::basalt::engine::Status _s = (expr); \
-    if (!_s.ok()) return _s;          \
+    if (!_s.ok()) return _s;              \
   } while (0)
 
 #endif  // BASALT_ENGINE_STATUS_H_

@@ -17,9 +17,11 @@ namespace basalt::engine {
 
 namespace {
 
-constexpr char kFormatKey[] = "\x01" "format";
-const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "meta", "data",
-                                "zscore", "expire"};
+constexpr char kFormatKey[] =
+    "\x01"
+    "format";
+const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "meta", "data", "zscore",
+                                "expire"};
 
 // Adds little-endian int64 deltas: the reserved CF holds per-database key counters that every
 // write batch adjusts with a Merge, so the counts commit atomically with the keys they count.
@@ -186,8 +188,8 @@ Status Storage::Write(rocksdb::WriteBatch* batch) {
 }
 
 Status Storage::Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value) {
-  return FromRocks(db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()),
-                            value));
+  return FromRocks(
+      db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()), value));
 }
 
 Status Storage::Sync() {
@@ -228,7 +230,9 @@ uint64_t Storage::DiskUsage() {
 
 // The everysec ticker: WAL bytes reach the OS on every write (a process crash loses nothing);
 // this thread makes them durable against power loss once a second.
-void Storage::StartTicker() { ticker_ = std::thread([this] { TickerLoop(); }); }
+void Storage::StartTicker() {
+  ticker_ = std::thread([this] { TickerLoop(); });
+}
 
 void Storage::StopTicker() {
   {

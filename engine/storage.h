@@ -36,13 +36,13 @@ enum class SyncMode {
 };
 
 struct StorageOptions {
-  std::string dir;                               // data directory; created if missing
-  uint64_t block_cache_bytes = 256ull << 20;     // rocksdb-block-cache-size, shared by all CFs
-  uint64_t write_buffer_bytes = 64ull << 20;     // rocksdb-write-buffer-size, per CF memtable
-  SyncMode sync_mode = SyncMode::kEverySec;      // appendfsync
-  int databases = 16;                            // recorded in the FormatDescriptor on create
-  bool read_only = false;                        // open without writing anything
-  std::string created_by = "basalt";             // recorded in the FormatDescriptor on create
+  std::string dir;                            // data directory; created if missing
+  uint64_t block_cache_bytes = 256ull << 20;  // rocksdb-block-cache-size, shared by all CFs
+  uint64_t write_buffer_bytes = 64ull << 20;  // rocksdb-write-buffer-size, per CF memtable
+  SyncMode sync_mode = SyncMode::kEverySec;   // appendfsync
+  int databases = 16;                         // recorded in the FormatDescriptor on create
+  bool read_only = false;                     // open without writing anything
+  std::string created_by = "basalt";          // recorded in the FormatDescriptor on create
 };
 
 // The on-disk format this build reads and writes.

@@ -24,10 +24,11 @@ Status LookupString(const Db& db, std::string_view key, KeyRecord* rec) {
 // The TTL a rewrite of a string keeps (INCR, APPEND, SETRANGE keep it; SET clears it).
 uint64_t KeptExpire(const KeyRecord& rec) { return rec.live() ? rec.meta.expire_at_ms : 0; }
 
-Status WriteString(const Db& db, std::string_view key, const KeyRecord& old,
-                   std::string_view value, uint64_t expire_at_ms) {
+// `raw`: the value was modified in place (see codec::kFlagRawString).
+Status WriteString(const Db& db, std::string_view key, const KeyRecord& old, std::string_view value,
+                   uint64_t expire_at_ms, bool raw = false) {
   Batch batch(db.engine);
-  batch.PutKey(db, key, old, codec::EncodeStringMeta(expire_at_ms, value), expire_at_ms);
+  batch.PutKey(db, key, old, codec::EncodeStringMeta(expire_at_ms, value, raw), expire_at_ms);
   return batch.Commit();
 }
 
@@ -62,6 +63,7 @@ uint64_t MaxStringBytes() { return max_string_bytes.load(); }
 StatusOr<std::optional<std::string>> StringGet(const Db& db, std::string_view key) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupString(db, key, &rec));
+  db.engine->CountRead(rec.live());
   return LiveValue(rec);
 }
 
@@ -103,7 +105,8 @@ StatusOr<std::optional<std::string>> StringGetEx(const Db& db, std::string_view 
   if (change.mode == ExpireChange::Mode::kSetAt && expire <= NowMs()) {
     BASALT_RETURN_IF_ERROR(DeleteString(db, key, rec));
   } else if (expire != rec.meta.expire_at_ms) {
-    BASALT_RETURN_IF_ERROR(WriteString(db, key, rec, rec.meta.value, expire));
+    BASALT_RETURN_IF_ERROR(
+        WriteString(db, key, rec, rec.meta.value, expire, rec.meta.flags & codec::kFlagRawString));
   }
   return value;
 }
@@ -115,6 +118,7 @@ StatusOr<std::vector<std::optional<std::string>>> StringMGet(
   for (std::string_view key : keys) {
     KeyRecord rec;
     BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, key, &rec));
+    db.engine->CountRead(rec.live());
     if (rec.live() && rec.meta.type == KeyType::kString) {
       out.emplace_back(std::string(rec.meta.value));
     } else {
@@ -182,13 +186,14 @@ StatusOr<int64_t> StringAppend(const Db& db, std::string_view key, std::string_v
   std::string value = rec.live() ? std::string(rec.meta.value) : std::string();
   if (value.size() + suffix.size() > MaxStringBytes()) return Status(Code::kTooLarge, "");
   value.append(suffix);
-  BASALT_RETURN_IF_ERROR(WriteString(db, key, rec, value, KeptExpire(rec)));
+  BASALT_RETURN_IF_ERROR(WriteString(db, key, rec, value, KeptExpire(rec), rec.live()));
   return static_cast<int64_t>(value.size());
 }
 
 StatusOr<int64_t> StringLength(const Db& db, std::string_view key) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupString(db, key, &rec));
+  db.engine->CountRead(rec.live());
   return rec.live() ? static_cast<int64_t>(rec.meta.value.size()) : 0;
 }
 
@@ -196,6 +201,7 @@ StatusOr<std::string> StringGetRange(const Db& db, std::string_view key, int64_t
                                      int64_t end) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupString(db, key, &rec));
+  db.engine->CountRead(rec.live());
   if (!rec.live()) return std::string();
   std::string_view v = rec.meta.value;
   const int64_t len = static_cast<int64_t>(v.size());
@@ -220,7 +226,7 @@ StatusOr<int64_t> StringSetRange(const Db& db, std::string_view key, int64_t off
   }
   if (current.size() < offset + value.size()) current.resize(offset + value.size(), '\0');
   current.replace(offset, value.size(), value);
-  BASALT_RETURN_IF_ERROR(WriteString(db, key, rec, current, KeptExpire(rec)));
+  BASALT_RETURN_IF_ERROR(WriteString(db, key, rec, current, KeptExpire(rec), true));
   return static_cast<int64_t>(current.size());
 }
 

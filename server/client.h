@@ -18,8 +18,12 @@ namespace basalt::server {
 class Client {
  public:
   Client(uint64_t id, std::string addr, std::string laddr, int worker, int64_t now_ms)
-      : id_(id), addr_(std::move(addr)), laddr_(std::move(laddr)), worker_(worker),
-        created_ms_(now_ms), last_interaction_ms_(now_ms) {}
+      : id_(id),
+        addr_(std::move(addr)),
+        laddr_(std::move(laddr)),
+        worker_(worker),
+        created_ms_(now_ms),
+        last_interaction_ms_(now_ms) {}
 
   uint64_t id() const { return id_; }
   const std::string& addr() const { return addr_; }
@@ -30,8 +34,12 @@ class Client {
   // Fields only the owning worker writes; plain reads are safe from that thread.
   int db() const { return db_.load(std::memory_order_relaxed); }
   void set_db(int db) { db_.store(db, std::memory_order_relaxed); }
-  int resp() const { return resp_; }
-  void set_resp(int resp) { resp_ = resp; }
+  // Atomic because CLIENT LIST reads it from other threads.
+  int resp() const { return resp_.load(std::memory_order_relaxed); }
+  void set_resp(int resp) { resp_.store(resp, std::memory_order_relaxed); }
+  // The socket descriptor, for CLIENT LIST's fd= field (-1 until the worker sets it).
+  int fd() const { return fd_.load(std::memory_order_relaxed); }
+  void set_fd(int fd) { fd_.store(fd, std::memory_order_relaxed); }
   bool authenticated() const { return authenticated_; }
   void set_authenticated(bool v) { authenticated_ = v; }
   bool close_after_reply() const { return close_after_reply_; }
@@ -50,6 +58,9 @@ class Client {
   void set_lib(std::string_view name, std::string_view ver, bool set_name, bool set_ver);
 
   std::atomic<bool> kill_requested{false};
+  // CLIENT NO-EVICT / CLIENT NO-TOUCH state, shown as flags 'e' / 'T' by CLIENT LIST.
+  std::atomic<bool> no_evict{false};
+  std::atomic<bool> no_touch{false};
   std::atomic<uint64_t> query_buffer_bytes{0};
   std::atomic<uint64_t> output_buffer_bytes{0};
 
@@ -61,7 +72,8 @@ class Client {
   const int64_t created_ms_;
   std::atomic<int64_t> last_interaction_ms_;
   std::atomic<int> db_{0};
-  int resp_ = 2;
+  std::atomic<int> resp_{2};
+  std::atomic<int> fd_{-1};
   bool authenticated_ = false;
   bool close_after_reply_ = false;
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -52,6 +53,7 @@ enum CommandFlag : uint32_t {
   kCmdNoMulti = 1 << 14,
   kCmdSkipSlowlog = 1 << 15,
   kCmdSentinel = 1 << 16,
+  kCmdNoAsyncLoading = 1 << 17,
   // Basalt-only (not reported): rewrites whole databases, runs with the world lock exclusive.
   kCmdWholeDb = 1 << 24,
 };
@@ -67,11 +69,16 @@ struct ServerContext {
   const CommandTable* commands = nullptr;
   std::function<void()> request_shutdown;
   std::atomic<int64_t> last_save_s{0};
-  std::atomic<int64_t> changes_since_save{0};
+  std::atomic<int64_t> changes_at_last_save{0};  // Engine::changes() at the last save
   int64_t start_ms = 0;
   int tcp_port = 0;
   std::string executable;
   std::string config_file;
+  // SAVE / BGSAVE bookkeeping for INFO persistence. save_mu serialises checkpoints.
+  std::mutex save_mu;
+  std::atomic<int64_t> rdb_saves{0};
+  std::atomic<bool> last_save_ok{true};
+  std::atomic<int64_t> last_save_duration_ms{-1};
 };
 
 struct CommandContext {

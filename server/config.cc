@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -28,12 +29,12 @@ const ParamSpec kParams[] = {
     {"workers", nullptr, ParamKind::kInt, "0", false, 0, 256, nullptr,
      "worker threads (0 = number of cores)"},
     {"requirepass", nullptr, ParamKind::kString, "", true, 0, 0, nullptr, "password for AUTH"},
-    {"appendfsync", nullptr, ParamKind::kEnum, "everysec", true, 0, 0, "always everysec no",
+    {"appendfsync", nullptr, ParamKind::kEnum, "everysec", true, 0, 0, "everysec always no",
      "when acknowledged writes are fsynced"},
     {"appendonly", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr,
      "kept: Basalt always logs writes"},
     {"databases", nullptr, ParamKind::kInt, "16", false, 1, 255, nullptr, "logical databases"},
-    {"maxclients", nullptr, ParamKind::kInt, "10000", true, 1, kIntMax, nullptr,
+    {"maxclients", nullptr, ParamKind::kInt, "10000", true, 1, 4294967295ll, nullptr,
      "maximum simultaneous clients"},
     {"timeout", nullptr, ParamKind::kInt, "0", true, 0, kIntMax, nullptr,
      "close idle clients after this many seconds (0 = never)"},
@@ -55,18 +56,15 @@ const ParamSpec kParams[] = {
     {"hz", nullptr, ParamKind::kInt, "10", true, 0, kIntMax, nullptr, "kept"},
     {"dynamic-hz", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
     {"daemonize", nullptr, ParamKind::kBool, "no", false, 0, 0, nullptr, "kept"},
-    {"supervised", nullptr, ParamKind::kEnum, "no", false, 0, 0, "upstart systemd auto no",
-     "kept"},
+    {"supervised", nullptr, ParamKind::kEnum, "no", false, 0, 0, "upstart systemd auto no", "kept"},
     {"pidfile", nullptr, ParamKind::kString, "", false, 0, 0, nullptr, "kept"},
     {"protected-mode", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
     {"save", nullptr, ParamKind::kString, "", true, 0, 0, nullptr, "kept"},
     {"dbfilename", nullptr, ParamKind::kString, "dump.rdb", true, 0, 0, nullptr, "kept"},
-    {"appendfilename", nullptr, ParamKind::kString, "appendonly.aof", false, 0, 0, nullptr,
-     "kept"},
+    {"appendfilename", nullptr, ParamKind::kString, "appendonly.aof", false, 0, 0, nullptr, "kept"},
     {"rdbcompression", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
     {"rdbchecksum", nullptr, ParamKind::kBool, "yes", false, 0, 0, nullptr, "kept"},
-    {"stop-writes-on-bgsave-error", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr,
-     "kept"},
+    {"stop-writes-on-bgsave-error", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
     {"maxmemory", nullptr, ParamKind::kMemory, "0", true, 0, kLongMax, nullptr, "kept"},
     {"maxmemory-policy", nullptr, ParamKind::kEnum, "noeviction", true, 0, 0,
      "volatile-lru volatile-lfu volatile-random volatile-ttl allkeys-lru allkeys-lfu "
@@ -76,8 +74,8 @@ const ParamSpec kParams[] = {
     {"lfu-log-factor", nullptr, ParamKind::kInt, "10", true, 0, kIntMax, nullptr, "kept"},
     {"lfu-decay-time", nullptr, ParamKind::kInt, "1", true, 0, kIntMax, nullptr, "kept"},
     {"notify-keyspace-events", nullptr, ParamKind::kString, "", true, 0, 0, nullptr, "kept"},
-    {"busy-reply-threshold", "lua-time-limit", ParamKind::kInt, "5000", true, 0, kLongMax,
-     nullptr, "kept"},
+    {"busy-reply-threshold", "lua-time-limit", ParamKind::kInt, "5000", true, 0, kLongMax, nullptr,
+     "kept"},
     {"slowlog-log-slower-than", nullptr, ParamKind::kInt, "10000", true, -1, kLongMax, nullptr,
      "kept"},
     {"slowlog-max-len", nullptr, ParamKind::kInt, "128", true, 0, kLongMax, nullptr, "kept"},
@@ -92,17 +90,16 @@ const ParamSpec kParams[] = {
     {"active-expire-effort", nullptr, ParamKind::kInt, "1", true, 1, 10, nullptr, "kept"},
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamKind::kInt, "128", true, 0,
      kLongMax, nullptr, "kept"},
-    {"hash-max-listpack-value", "hash-max-ziplist-value", ParamKind::kInt, "64", true, 0,
-     kLongMax, nullptr, "kept"},
+    {"hash-max-listpack-value", "hash-max-ziplist-value", ParamKind::kInt, "64", true, 0, kLongMax,
+     nullptr, "kept"},
     {"list-max-listpack-size", "list-max-ziplist-size", ParamKind::kInt, "-2", true, INT32_MIN,
      kIntMax, nullptr, "kept"},
     {"list-compress-depth", nullptr, ParamKind::kInt, "0", true, 0, kIntMax, nullptr, "kept"},
-    {"set-max-intset-entries", nullptr, ParamKind::kInt, "512", true, 0, kLongMax, nullptr,
-     "kept"},
+    {"set-max-intset-entries", nullptr, ParamKind::kInt, "512", true, 0, kLongMax, nullptr, "kept"},
     {"zset-max-listpack-entries", "zset-max-ziplist-entries", ParamKind::kInt, "128", true, 0,
      kLongMax, nullptr, "kept"},
-    {"zset-max-listpack-value", "zset-max-ziplist-value", ParamKind::kInt, "64", true, 0,
-     kLongMax, nullptr, "kept"},
+    {"zset-max-listpack-value", "zset-max-ziplist-value", ParamKind::kInt, "64", true, 0, kLongMax,
+     nullptr, "kept"},
     {"stream-node-max-bytes", nullptr, ParamKind::kMemory, "4096", true, 0, kLongMax, nullptr,
      "kept"},
     {"stream-node-max-entries", nullptr, ParamKind::kInt, "100", true, 0, kLongMax, nullptr,
@@ -111,14 +108,12 @@ const ParamSpec kParams[] = {
     {"client-output-buffer-limit", nullptr, ParamKind::kString,
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true, 0, 0, nullptr,
      "kept"},
-    {"replica-read-only", "slave-read-only", ParamKind::kBool, "yes", true, 0, 0, nullptr,
-     "kept"},
+    {"replica-read-only", "slave-read-only", ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
     {"repl-diskless-sync", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
     {"cluster-enabled", nullptr, ParamKind::kBool, "no", false, 0, 0, nullptr, "kept"},
     {"lua-replicate-commands", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
     {"latency-tracking", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
-    {"enable-debug-command", nullptr, ParamKind::kEnum, "no", false, 0, 0, "no yes local",
-     "kept"},
+    {"enable-debug-command", nullptr, ParamKind::kEnum, "no", false, 0, 0, "no yes local", "kept"},
     {"unixsocket", nullptr, ParamKind::kString, "", false, 0, 0, nullptr, "kept"},
     {"syslog-enabled", nullptr, ParamKind::kBool, "no", false, 0, 0, nullptr, "kept"},
     {"always-show-logo", nullptr, ParamKind::kBool, "no", false, 0, 0, nullptr, "kept"},
@@ -310,6 +305,8 @@ std::string Config::LoadArgs(const std::vector<std::string>& args) {
   if (!args.empty() && args[0].rfind("--", 0) != 0) {
     std::string err = LoadFile(args[0]);
     if (!err.empty()) return err;
+    std::error_code ec;
+    config_file_ = std::filesystem::absolute(args[0], ec).string();
     i = 1;
   }
   while (i < args.size()) {

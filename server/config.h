@@ -52,6 +52,8 @@ class Config {
   // An unknown name returns "unknown".
   std::string Set(std::string_view name, std::string_view value, bool at_runtime);
   bool Known(std::string_view name) const;
+  // Absolute path of the config file LoadArgs read, or "".
+  const std::string& config_file() const { return config_file_; }
 
   // Canonical name/value pairs of every parameter whose name (or alias) matches the glob.
   std::vector<std::pair<std::string, std::string>> Match(std::string_view pattern) const;
@@ -75,8 +77,9 @@ class Config {
   Entry* Find(std::string_view name);
   std::string Validate(const ParamSpec& spec, std::string_view value, std::string* canonical);
 
+  std::string config_file_;
   mutable std::mutex mu_;
-  std::map<std::string, Entry, std::less<>> entries_;       // by canonical name
+  std::map<std::string, Entry, std::less<>> entries_;        // by canonical name
   std::map<std::string, std::string, std::less<>> aliases_;  // alias -> canonical name
 };
 

@@ -1,5 +1,7 @@
 #include "server/connection.h"
 
+#include <unistd.h>
+
 #include <cstring>
 
 #include "server/client_registry.h"
@@ -19,6 +21,7 @@ Connection* Connection::Open(Worker* worker, int fd, std::shared_ptr<Client> cli
   uv_tcp_init(worker->loop(), &c->handle_);
   c->handle_.data = c;
   if (uv_tcp_open(&c->handle_, fd) != 0) {
+    close(fd);
     c->Close();
     return nullptr;
   }
@@ -95,8 +98,8 @@ void Connection::ProcessInput() {
   while (!closing_ && !client_->close_after_reply() && start_ < end_) {
     size_t consumed = 0;
     std::string error;
-    codec::ParseStatus st = parser_.Parse(
-        std::string_view(in_.get() + start_, end_ - start_), &consumed, &argv_, &error);
+    codec::ParseStatus st = parser_.Parse(std::string_view(in_.get() + start_, end_ - start_),
+                                          &consumed, &argv_, &error);
     start_ += consumed;
     if (st == codec::ParseStatus::kNeedMore) break;
     if (st == codec::ParseStatus::kError) {
@@ -111,6 +114,7 @@ void Connection::ProcessInput() {
     limits.auth_required = AuthRequired(server, *client_);
     parser_.set_limits(limits);
   }
+  if (reply.errors() > 0) server.stats->error_replies.fetch_add(reply.errors());
   uint64_t buffered = end_ - start_ + parser_.PendingBulkBytes();
   client_->query_buffer_bytes.store(end_ - start_);
   if (buffered > static_cast<uint64_t>(server.config->GetInt("client-query-buffer-limit"))) {

@@ -38,8 +38,9 @@ bool AuthRequired(const ServerContext& server, const Client& client) {
 std::string Dispatcher::UnknownCommandText(const codec::Argv& argv) {
   std::string args;
   for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    size_t room = 128 - args.size();
     args += "'";
-    args += CString(argv[i], 128 - args.size());
+    args += CString(argv[i], room);
     args += "' ";
   }
   std::string text = "ERR unknown command '";

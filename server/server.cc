@@ -88,6 +88,8 @@ int Server::Run() {
   context_.start_ms = static_cast<int64_t>(engine::NowMs());
   context_.last_save_s = context_.start_ms / 1000;
   context_.tcp_port = static_cast<int>(config_->GetInt("port"));
+  context_.config_file = config_->config_file();
+  context_.executable = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   dispatcher_ = std::make_unique<Dispatcher>(&commands_, &context_);
   InstallConfigHooks();
 
@@ -157,7 +159,8 @@ void Server::AcceptAll(int listen_fd) {
       stats_.rejected_connections.fetch_add(1);
       continue;
     }
-    workers_[next_worker_++ % workers_.size()]->AddConnection(fd);
+    Worker* w = workers_[next_worker_++ % workers_.size()].get();
+    w->AddConnection(fd, w->NewClient(fd));
   }
 }
 

@@ -13,8 +13,6 @@ struct Stats {
   std::atomic<int64_t> rejected_connections{0};
   std::atomic<int64_t> net_input_bytes{0};
   std::atomic<int64_t> net_output_bytes{0};
-  std::atomic<int64_t> keyspace_hits{0};
-  std::atomic<int64_t> keyspace_misses{0};
   std::atomic<int64_t> error_replies{0};
 
   void Reset() {
@@ -23,8 +21,6 @@ struct Stats {
     rejected_connections = 0;
     net_input_bytes = 0;
     net_output_bytes = 0;
-    keyspace_hits = 0;
-    keyspace_misses = 0;
     error_replies = 0;
   }
 };

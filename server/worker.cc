@@ -26,7 +26,9 @@ std::string FormatAddr(const sockaddr_storage& ss) {
     inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
     port = ntohs(a->sin6_port);
   }
-  return std::string(host) + ":" + std::to_string(port);
+  std::string h(host);
+  if (h.find(':') != std::string::npos) h = "[" + h + "]";  // IPv6, as Redis prints it
+  return h + ":" + std::to_string(port);
 }
 
 std::string PeerAddr(int fd, bool local) {
@@ -71,14 +73,25 @@ void Worker::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Worker::AddConnection(int fd) {
+std::shared_ptr<Client> Worker::NewClient(int fd) {
+  auto client = std::make_shared<Client>(server_->clients->NextId(), PeerAddr(fd, false),
+                                         PeerAddr(fd, true), index_, engine::NowMs());
+  client->set_fd(fd);
+  return client;
+}
+
+void Worker::AddConnection(int fd, std::shared_ptr<Client> client) {
+  // Registered before the hand-off so that CLIENT LIST/KILL from any thread see the client at
+  // once; a close requested before the worker adopts it is queued behind the adoption.
+  server_->clients->Add(client, [this](uint64_t id) { RequestClose(id); });
   {
     std::lock_guard<std::mutex> l(mu_);
     if (stopping_) {
+      server_->clients->Remove(client->id());
       close(fd);
       return;
     }
-    pending_fds_.push_back(fd);
+    pending_.push_back({fd, std::move(client)});
     // Sent under the lock: Drain closes async_ only after seeing stopping_ under it.
     uv_async_send(&async_);
   }
@@ -96,16 +109,16 @@ void Worker::RequestClose(uint64_t id) {
 void Worker::OnAsync(uv_async_t* a) { static_cast<Worker*>(a->data)->Drain(); }
 
 void Worker::Drain() {
-  std::vector<int> fds;
+  std::vector<Pending> fds;
   std::vector<uint64_t> closes;
   bool stopping;
   {
     std::lock_guard<std::mutex> l(mu_);
-    fds.swap(pending_fds_);
+    fds.swap(pending_);
     closes.swap(pending_closes_);
     stopping = stopping_;
   }
-  for (int fd : fds) Accept(fd);
+  for (Pending& p : fds) Adopt(p.fd, std::move(p.client));
   for (uint64_t id : closes) {
     auto it = conns_.find(id);
     if (it != conns_.end()) it->second->Close();
@@ -120,14 +133,14 @@ void Worker::Drain() {
   }
 }
 
-void Worker::Accept(int fd) {
-  uint64_t id = server_->clients->NextId();
-  auto client = std::make_shared<Client>(id, PeerAddr(fd, false), PeerAddr(fd, true), index_,
-                                         engine::NowMs());
-  Connection* conn = Connection::Open(this, fd, client);
-  if (conn == nullptr) return;
+void Worker::Adopt(int fd, std::shared_ptr<Client> client) {
+  uint64_t id = client->id();
+  Connection* conn = Connection::Open(this, fd, std::move(client));
+  if (conn == nullptr) {
+    server_->clients->Remove(id);
+    return;
+  }
   conns_[id] = conn;
-  server_->clients->Add(client, [this](uint64_t cid) { RequestClose(cid); });
 }
 
 void Worker::Forget(Connection* conn) {

@@ -9,6 +9,7 @@
 
 #include <uv.h>
 
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -30,8 +31,10 @@ class Worker {
   // Closes every connection, stops the loop and joins the thread.
   void Stop();
 
-  // Hands a connected socket to this worker.
-  void AddConnection(int fd);
+  // Describes a freshly accepted socket (any thread).
+  std::shared_ptr<Client> NewClient(int fd);
+  // Registers `client` and hands its connected socket `fd` to this worker.
+  void AddConnection(int fd, std::shared_ptr<Client> client);
   // Asks the worker to close client `id` (CLIENT KILL, shutdown).
   void RequestClose(uint64_t id);
 
@@ -46,7 +49,7 @@ class Worker {
   static void OnAsync(uv_async_t* a);
   static void OnCron(uv_timer_t* t);
   void Drain();
-  void Accept(int fd);
+  void Adopt(int fd, std::shared_ptr<Client> client);
   void CloseIdle();
 
   const int index_;
@@ -58,7 +61,11 @@ class Worker {
   std::thread thread_;
 
   std::mutex mu_;
-  std::vector<int> pending_fds_;
+  struct Pending {
+    int fd;
+    std::shared_ptr<Client> client;
+  };
+  std::vector<Pending> pending_;
   std::vector<uint64_t> pending_closes_;
   bool stopping_ = false;
 

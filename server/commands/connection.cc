@@ -109,8 +109,7 @@ void HelloCommand(CommandContext& ctx) {
       setname = true;
       name = ctx.arg(++j);
       if (!ValidClientName(name)) {
-        ctx.reply.Error(
-            "ERR Client names cannot contain spaces, newlines or special characters.");
+        ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
         return;
       }
     } else {
@@ -128,7 +127,7 @@ void HelloCommand(CommandContext& ctx) {
   if (AuthRequired(ctx.server, ctx.client)) {
     ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select "
+        "AUTH <user> <pass> option can be used to authenticate the client and select "
         "the RESP protocol version at the same time");
     return;
   }
@@ -159,10 +158,10 @@ void HelloCommand(CommandContext& ctx) {
 void RegisterConnectionCommands(CommandTable* t) {
   const std::string g = "connection";
   const uint32_t kBase = kCmdLoading | kCmdStale | kCmdFast;
-  t->Add(MakeCommand("ping", -1, kBase, 0, 0, 0, PingCommand, g, "1.0.0", "Ping the server",
+  t->Add(MakeCommand("ping", -1, kCmdFast, 0, 0, 0, PingCommand, g, "1.0.0", "Ping the server",
                      {"@fast", "@connection"}));
-  t->Add(MakeCommand("echo", 2, kBase, 0, 0, 0, EchoCommand, g, "1.0.0",
-                     "Echo the given string", {"@fast", "@connection"}));
+  t->Add(MakeCommand("echo", 2, kBase, 0, 0, 0, EchoCommand, g, "1.0.0", "Echo the given string",
+                     {"@fast", "@connection"}));
   t->Add(MakeCommand("quit", -1, kBase | kCmdNoAuth | kCmdAllowBusy, 0, 0, 0, QuitCommand, g,
                      "1.0.0", "Close the connection", {"@fast", "@connection"}));
   t->Add(MakeCommand("reset", 1, kBase | kCmdNoAuth | kCmdNoScript, 0, 0, 0, ResetCommand, g,
@@ -171,8 +170,7 @@ void RegisterConnectionCommands(CommandTable* t) {
                      AuthCommand, g, "1.0.0", "Authenticate to the server",
                      {"@fast", "@connection"}));
   t->Add(MakeCommand("hello", -1, kBase | kCmdNoAuth | kCmdNoScript | kCmdSkipMonitor, 0, 0, 0,
-                     HelloCommand, g, "6.0.0", "Handshake with Redis",
-                     {"@fast", "@connection"}));
+                     HelloCommand, g, "6.0.0", "Handshake with Redis", {"@fast", "@connection"}));
 }
 
 }  // namespace basalt::server

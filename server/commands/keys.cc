@@ -1,9 +1,10 @@
 // Generic key commands: existence, deletion, TTLs, renames, database moves, iteration, and the
 // whole-database commands (FLUSHDB, FLUSHALL, SWAPDB, DBSIZE, SELECT).
+#include "engine/keys.h"
+
 #include <mutex>
 
 #include "codec/numbers.h"
-#include "engine/keys.h"
 #include "engine/string.h"
 #include "server/commands/args.h"
 #include "server/config.h"
@@ -76,7 +77,9 @@ bool ParseExpireCondition(CommandContext& ctx, ExpireCondition* out, bool* requi
     return false;
   }
   *out = nx   ? ExpireCondition::kNX
-         : xx ? (gt ? ExpireCondition::kGT : lt ? ExpireCondition::kLT : ExpireCondition::kXX)
+         : xx ? (gt   ? ExpireCondition::kGT
+                 : lt ? ExpireCondition::kLT
+                      : ExpireCondition::kXX)
          : gt ? ExpireCondition::kGT
          : lt ? ExpireCondition::kLT
               : ExpireCondition::kAlways;
@@ -178,8 +181,8 @@ void CopyCommand(CommandContext& ctx) {
       return;
     }
   }
-  auto r = engine::KeyCopy(ctx.db(), ctx.arg(1), ctx.server.engine->db(dst_db), ctx.arg(2),
-                           replace);
+  auto r =
+      engine::KeyCopy(ctx.db(), ctx.arg(1), ctx.server.engine->db(dst_db), ctx.arg(2), replace);
   if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r ? 1 : 0);
 }
 
@@ -280,7 +283,9 @@ void RandomKeyCommand(CommandContext& ctx) {
 }
 
 // DBSIZE
-void DbSizeCommand(CommandContext& ctx) { ctx.reply.Integer(ctx.server.engine->KeyCount(ctx.db())); }
+void DbSizeCommand(CommandContext& ctx) {
+  ctx.reply.Integer(ctx.server.engine->KeyCount(ctx.db()));
+}
 
 bool ParseFlushMode(CommandContext& ctx) {
   if (ctx.argc() > 2 ||
@@ -342,7 +347,9 @@ void ObjectEncodingCommand(CommandContext& ctx) {
   }
   int64_t n = 0;
   std::string_view v = rec.meta.value;
-  if (v.size() <= 20 && codec::ParseInt64(v, &n)) {
+  if (rec.meta.flags & codec::kFlagRawString) {
+    ctx.reply.Bulk("raw");
+  } else if (v.size() <= 20 && codec::ParseInt64(v, &n)) {
     ctx.reply.Bulk("int");
   } else {
     ctx.reply.Bulk(v.size() <= 44 ? "embstr" : "raw");
@@ -459,8 +466,7 @@ void RegisterKeyCommands(CommandTable* t) {
       "Get the expiration Unix timestamp for a key");
   add("pexpiretime", 2, kR | kF, 1, 1, 1, PExpireTimeCommand, "7.0.0",
       "Get the expiration Unix timestamp for a key in milliseconds");
-  add("persist", 2, kW | kF, 1, 1, 1, PersistCommand, "2.2.0",
-      "Remove the expiration from a key");
+  add("persist", 2, kW | kF, 1, 1, 1, PersistCommand, "2.2.0", "Remove the expiration from a key");
   add("rename", 3, kW, 1, 2, 1, RenameCommand, "1.0.0", "Rename a key");
   add("renamenx", 3, kW | kF, 1, 2, 1, RenameNxCommand, "1.0.0",
       "Rename a key, only if the new key does not exist");
@@ -481,25 +487,36 @@ void RegisterKeyCommands(CommandTable* t) {
   add("swapdb", 3, kW | kF | kCmdWholeDb, 0, 0, 0, SwapDbCommand, "4.0.0",
       "Swaps two Redis databases");
   t->Add(MakeCommand("select", 2, kCmdLoading | kCmdStale | kF, 0, 0, 0, SelectCommand,
-                     "connection", "1.0.0", "Change the selected database for the current "
-                     "connection", {"@keyspace", "@fast"}));
-  add("object", -2, 0, 0, 0, 0, nullptr, "2.2.3", "A container for object introspection commands");
-  t->AddSubcommand("object", MakeCommand("encoding", 3, kR, 2, 2, 1, ObjectEncodingCommand, g,
-                                         "2.2.3", "Inspect the internal encoding of a Redis "
-                                         "object", {"@keyspace", "@read", "@slow"}));
+                     "connection", "1.0.0",
+                     "Change the selected database for the current "
+                     "connection",
+                     {"@keyspace", "@fast"}));
+  t->Add(MakeCommand("object", -2, 0, 0, 0, 0, nullptr, g, "2.2.3",
+                     "A container for object introspection commands", {"@slow"}));
+  t->AddSubcommand("object",
+                   MakeCommand("encoding", 3, kR, 2, 2, 1, ObjectEncodingCommand, g, "2.2.3",
+                               "Inspect the internal encoding of a Redis "
+                               "object",
+                               {"@keyspace", "@read", "@slow"}));
   t->AddSubcommand("object", MakeCommand("freq", 3, kR, 2, 2, 1, ObjectFreqCommand, g, "4.0.0",
                                          "Get the logarithmic access frequency counter of a "
-                                         "Redis object", {"@keyspace", "@read", "@slow"}));
-  t->AddSubcommand("object", MakeCommand("idletime", 3, kR, 2, 2, 1, ObjectIdleTimeCommand, g,
-                                         "2.2.3", "Get the time since a Redis object was last "
-                                         "accessed", {"@keyspace", "@read", "@slow"}));
-  t->AddSubcommand("object", MakeCommand("refcount", 3, kR, 2, 2, 1, ObjectRefCountCommand, g,
-                                         "2.2.3", "Get the number of references to the value of "
-                                         "the key", {"@keyspace", "@read", "@slow"}));
+                                         "Redis object",
+                                         {"@keyspace", "@read", "@slow"}));
+  t->AddSubcommand("object",
+                   MakeCommand("idletime", 3, kR, 2, 2, 1, ObjectIdleTimeCommand, g, "2.2.3",
+                               "Get the time since a Redis object was last "
+                               "accessed",
+                               {"@keyspace", "@read", "@slow"}));
+  t->AddSubcommand("object",
+                   MakeCommand("refcount", 3, kR, 2, 2, 1, ObjectRefCountCommand, g, "2.2.3",
+                               "Get the number of references to the value of "
+                               "the key",
+                               {"@keyspace", "@read", "@slow"}));
   t->AddSubcommand("object", MakeCommand("help", 2, kCmdLoading | kCmdStale, 0, 0, 0,
-                                         ObjectHelpCommand, g, "6.2.0", "Show helpful text "
-                                         "about the different subcommands", {"@keyspace",
-                                         "@slow"}));
+                                         ObjectHelpCommand, g, "6.2.0",
+                                         "Show helpful text "
+                                         "about the different subcommands",
+                                         {"@keyspace", "@slow"}));
 }
 
 }  // namespace basalt::server

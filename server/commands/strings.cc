@@ -57,8 +57,17 @@ struct ExtendedArgs {
 };
 
 bool ParseExtendedArgs(CommandContext& ctx, size_t first, bool is_set, ExtendedArgs* out) {
-  enum { kNX = 1, kXX = 2, kGet = 4, kKeepTtl = 8, kPersist = 16, kEX = 32, kPX = 64,
-         kEXAT = 128, kPXAT = 256 };
+  enum {
+    kNX = 1,
+    kXX = 2,
+    kGet = 4,
+    kKeepTtl = 8,
+    kPersist = 16,
+    kEX = 32,
+    kPX = 64,
+    kEXAT = 128,
+    kPXAT = 256
+  };
   constexpr int kAnyExpire = kEX | kPX | kEXAT | kPXAT;
   int flags = 0;
   for (size_t j = first; j < ctx.argc(); ++j) {
@@ -98,8 +107,9 @@ bool ParseExtendedArgs(CommandContext& ctx, size_t first, bool is_set, ExtendedA
     }
   }
   using Cond = SetOptions::Condition;
-  out->set.condition = (flags & kNX) ? Cond::kIfAbsent : (flags & kXX) ? Cond::kIfPresent
-                                                                       : Cond::kAlways;
+  out->set.condition = (flags & kNX)   ? Cond::kIfAbsent
+                       : (flags & kXX) ? Cond::kIfPresent
+                                       : Cond::kAlways;
   out->set.get_old = flags & kGet;
   out->persist = flags & kPersist;
   if (flags & kKeepTtl) out->set.expire.mode = ExpireChange::Mode::kKeep;
@@ -173,12 +183,18 @@ void GetDelCommand(CommandContext& ctx) {
 void GetExCommand(CommandContext& ctx) {
   ExtendedArgs args;
   if (!ParseExtendedArgs(ctx, 2, false, &args)) return;
+  // Redis looks the key up (and checks its type) before it validates the expire time.
+  auto current = engine::StringGet(ctx.db(), ctx.arg(1));
+  if (!CheckStatus(ctx, current.status())) return;
+  if (!current->has_value()) {
+    ctx.reply.Null();
+    return;
+  }
   ExpireChange change;
   change.mode = args.persist ? ExpireChange::Mode::kClear : ExpireChange::Mode::kKeep;
   if (args.expire_arg != 0) {
     change.mode = ExpireChange::Mode::kSetAt;
-    if (!ParseDeadline(ctx, args.expire_arg, args.seconds, args.relative, "getex",
-                       &change.at_ms)) {
+    if (!ParseDeadline(ctx, args.expire_arg, args.seconds, args.relative, "getex", &change.at_ms)) {
       return;
     }
   }
@@ -350,16 +366,16 @@ void RegisterStringCommands(CommandTable* t) {
   const std::string s = "string";
   auto add = [&](const char* name, int arity, uint32_t flags, int first, int last, int step,
                  CommandHandler h, const char* since, const char* summary, bool write) {
-    t->Add(MakeCommand(name, arity, flags, first, last, step, h, s, since, summary,
-                       {"@string", write ? "@write" : "@read",
-                        (flags & kCmdFast) ? "@fast" : "@slow"}));
+    t->Add(MakeCommand(
+        name, arity, flags, first, last, step, h, s, since, summary,
+        {write ? "@write" : "@read", "@string", (flags & kCmdFast) ? "@fast" : "@slow"}));
   };
   add("get", 2, kR | kCmdFast, 1, 1, 1, GetCommand, "1.0.0", "Get the value of a key", false);
   add("set", -3, kW, 1, 1, 1, SetCommand, "1.0.0", "Set the string value of a key", true);
   add("setnx", 3, kW | kCmdFast, 1, 1, 1, SetNxCommand, "1.0.0",
       "Set the value of a key, only if the key does not exist", true);
-  add("setex", 4, kW, 1, 1, 1, SetExCommand, "2.0.0",
-      "Set the value and expiration of a key", true);
+  add("setex", 4, kW, 1, 1, 1, SetExCommand, "2.0.0", "Set the value and expiration of a key",
+      true);
   add("psetex", 4, kW, 1, 1, 1, PSetExCommand, "2.6.0",
       "Set the value and expiration in milliseconds of a key", true);
   add("getset", 3, kW | kCmdFast, 1, 1, 1, GetSetCommand, "1.0.0",
@@ -370,8 +386,7 @@ void RegisterStringCommands(CommandTable* t) {
       "Get the value of a key and optionally set its expiration", true);
   add("mget", -2, kR | kCmdFast, 1, -1, 1, MGetCommand, "1.0.0",
       "Get the values of all the given keys", false);
-  add("mset", -3, kW, 1, -1, 2, MSetCommand, "1.0.1", "Set multiple keys to multiple values",
-      true);
+  add("mset", -3, kW, 1, -1, 2, MSetCommand, "1.0.1", "Set multiple keys to multiple values", true);
   add("msetnx", -3, kW, 1, -1, 2, MSetNxCommand, "1.0.1",
       "Set multiple keys to multiple values, only if none of the keys exist", true);
   add("incr", 2, kW | kCmdFast, 1, 1, 1, IncrCommand, "1.0.0",
@@ -384,8 +399,7 @@ void RegisterStringCommands(CommandTable* t) {
       "Decrement the integer value of a key by the given number", true);
   add("incrbyfloat", 3, kW | kCmdFast, 1, 1, 1, IncrByFloatCommand, "2.6.0",
       "Increment the float value of a key by the given amount", true);
-  add("append", 3, kW | kCmdFast, 1, 1, 1, AppendCommand, "2.0.0",
-      "Append a value to a key", true);
+  add("append", 3, kW | kCmdFast, 1, 1, 1, AppendCommand, "2.0.0", "Append a value to a key", true);
   add("strlen", 2, kR | kCmdFast, 1, 1, 1, StrLenCommand, "2.2.0",
       "Get the length of the value stored in a key", false);
   add("getrange", 4, kR, 1, 1, 1, GetRangeCommand, "2.4.0",

@@ -1,8 +1,9 @@
 // Golden-byte tests for the persisted key and metadata layouts: these bytes are on users'
 // disks, so any change here is a format change.
+#include "codec/key_format.h"
+
 #include <gtest/gtest.h>
 
-#include "codec/key_format.h"
 #include "codec/metadata.h"
 
 namespace basalt::codec {
@@ -89,10 +90,15 @@ TEST(MetadataTest, CollectionRoundTrip) {
 TEST(MetadataTest, RejectsUnknownFormats) {
   Metadata m;
   EXPECT_FALSE(DecodeMetadata("", &m));
-  EXPECT_FALSE(DecodeMetadata(Bytes({1, 0, 0}), &m));                         // truncated
-  EXPECT_FALSE(DecodeMetadata(Bytes({9, 0, 0, 0, 0, 0, 0, 0, 0, 0}), &m));    // unknown type
-  EXPECT_FALSE(DecodeMetadata(Bytes({1, 1, 0, 0, 0, 0, 0, 0, 0, 0}), &m));    // revision 1
-  EXPECT_FALSE(DecodeMetadata(Bytes({1, 0x10, 0, 0, 0, 0, 0, 0, 0, 0}), &m));  // reserved bit
+  EXPECT_FALSE(DecodeMetadata(Bytes({1, 0, 0}), &m));                          // truncated
+  EXPECT_FALSE(DecodeMetadata(Bytes({9, 0, 0, 0, 0, 0, 0, 0, 0, 0}), &m));     // unknown type
+  EXPECT_FALSE(DecodeMetadata(Bytes({1, 1, 0, 0, 0, 0, 0, 0, 0, 0}), &m));     // revision 1
+  EXPECT_FALSE(DecodeMetadata(Bytes({1, 0x20, 0, 0, 0, 0, 0, 0, 0, 0}), &m));  // reserved bit
+  EXPECT_FALSE(DecodeMetadata(
+      Bytes({5, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}),
+      &m));  // raw flag on a hash
+  ASSERT_TRUE(DecodeMetadata(EncodeStringMeta(0, "x", true), &m));
+  EXPECT_EQ(m.flags & kFlagRawString, kFlagRawString);
   Metadata hash;
   hash.type = KeyType::kHash;
   std::string enc = EncodeCollectionMeta(hash);

@@ -1,10 +1,11 @@
+#include "engine/keys.h"
+
 #include <set>
 #include <thread>
 
 #include "codec/key_format.h"
 #include "codec/proto/format.pb.h"
 #include "engine/expiry.h"
-#include "engine/keys.h"
 #include "engine/string.h"
 #include "tests/unit/engine/engine_fixture.h"
 
@@ -132,7 +133,12 @@ TEST_F(EngineTest, RefusesUnknownFormatVersion) {
   std::string raw;
   ASSERT_TRUE(fd.SerializeToString(&raw));
   Storage& st = engine_->storage();
-  ASSERT_TRUE(st.db()->Put(rocksdb::WriteOptions(), st.reserved(), "\x01" "format", raw).ok());
+  ASSERT_TRUE(st.db()
+                  ->Put(rocksdb::WriteOptions(), st.reserved(),
+                        "\x01"
+                        "format",
+                        raw)
+                  .ok());
   engine_.reset();
   EngineOptions o;
   o.storage.dir = dir_;

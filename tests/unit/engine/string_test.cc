@@ -1,6 +1,7 @@
+#include "engine/string.h"
+
 #include <thread>
 
-#include "engine/string.h"
 #include "tests/unit/engine/engine_fixture.h"
 
 namespace basalt::engine {
