@@ -68,8 +68,10 @@ void Reaper::Loop() {
 
 StatusOr<int64_t> Reaper::RunOnce(size_t limit) {
   int64_t total = 0;
-  for (int i = 0; i < engine_->databases(); ++i) {
-    auto n = ReapDatabase(static_cast<uint8_t>(i), limit);
+  // Every physical database that holds keys with a TTL, whatever logical number it has now.
+  for (int p = 0; p < kMaxDatabases; ++p) {
+    if (engine_->ExpiresCountPhysical(static_cast<uint8_t>(p)) <= 0) continue;
+    auto n = ReapDatabase(static_cast<uint8_t>(p), limit);
     if (!n.ok()) return n.status();
     total += *n;
   }

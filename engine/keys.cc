@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <random>
+#include <unordered_set>
 
 #include "codec/glob.h"
 #include "codec/key_format.h"
@@ -81,16 +82,18 @@ StatusOr<int64_t> KeysExist(const Db& db, const std::vector<std::string_view>& k
 
 StatusOr<int64_t> KeysDelete(const Db& db, const std::vector<std::string_view>& keys) {
   int64_t n = 0;
+  Batch batch(db.engine);
+  std::unordered_set<std::string_view> seen;
   for (std::string_view key : keys) {
+    if (!seen.insert(key).second) continue;  // DEL a a deletes (and counts) a once
     KeyRecord rec;
     BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, key, &rec));
     if (!rec.present) continue;
     // An expired record is deleted too (it still occupies space) but does not count.
-    Batch batch(db.engine);
     batch.DeleteKey(db, key, rec);
-    BASALT_RETURN_IF_ERROR(batch.Commit());
     n += rec.live();
   }
+  BASALT_RETURN_IF_ERROR(batch.Commit());
   return n;
 }
 

@@ -67,8 +67,16 @@ Status Engine::LoadReserved(int databases) {
   std::string map;
   Status s = storage_->Get(storage_->reserved(), kDbMapKey, &map);
   if (!s.ok() && !s.IsNotFound()) return s;
+  if (!map.empty() && map.size() != static_cast<size_t>(kMaxDatabases)) {
+    return Status::Corruption("database map has the wrong size");
+  }
+  // The map must be a permutation, or two logical databases would share keys.
+  std::array<bool, kMaxDatabases> used{};
   for (int i = 0; i < kMaxDatabases; ++i) {
-    uint8_t p = static_cast<size_t>(i) < map.size() ? static_cast<uint8_t>(map[i]) : i;
+    uint8_t p = map.empty() ? static_cast<uint8_t>(i) : static_cast<uint8_t>(map[i]);
+    if (p >= kMaxDatabases || used[p])
+      return Status::Corruption("database map is not a permutation");
+    used[p] = true;
     physical_[i].store(p);
   }
   (void)databases;
@@ -139,15 +147,17 @@ Status Engine::FlushAll() {
 }
 
 Status Engine::SwapDb(int a, int b) {
+  // The whole map is persisted, whatever `databases` is now, so a restart with another
+  // `databases` setting still sees every physical database exactly once.
   std::string map;
-  for (int i = 0; i < databases_; ++i) {
+  for (int i = 0; i < kMaxDatabases; ++i) {
     int src = i == a ? b : (i == b ? a : i);
     map.push_back(static_cast<char>(physical_[src].load()));
   }
   rocksdb::WriteBatch wb;
   wb.Put(storage_->reserved(), kDbMapKey, map);
   BASALT_RETURN_IF_ERROR(storage_->Write(&wb));
-  for (int i = 0; i < databases_; ++i) physical_[i].store(static_cast<uint8_t>(map[i]));
+  for (int i = 0; i < kMaxDatabases; ++i) physical_[i].store(static_cast<uint8_t>(map[i]));
   return Status::OK();
 }
 

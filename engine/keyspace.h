@@ -97,6 +97,8 @@ class Engine {
 
   // Keys (including expired-but-unreaped ones) and keys with a TTL, per logical db.
   int64_t KeyCount(const Db& db) const;
+  // Keys with a TTL in a physical database (the reaper visits those with any).
+  int64_t ExpiresCountPhysical(uint8_t physical) const { return expires_count_[physical].load(); }
   int64_t ExpiresCount(const Db& db) const;
 
   // Whole-database operations. REQUIRE: the world lock held exclusively.

@@ -123,6 +123,8 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   dbo.keep_log_file_num = 5;
   dbo.max_total_wal_size = 4 * options.write_buffer_bytes + (64 << 20);
   dbo.enable_pipelined_write = true;
+  // WAL bytes are handed to the OS by MakeDurable, once per batch of pipelined commands.
+  dbo.manual_wal_flush = true;
 
   std::string db_path = options.dir + "/db";
   rocksdb::DB* raw = nullptr;
@@ -154,9 +156,9 @@ Status Storage::CheckFormat(const StorageOptions& options) {
                              .count());
     std::string out;
     if (!fd.SerializeToString(&out)) return Status::Corruption("cannot encode format descriptor");
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    BASALT_RETURN_IF_ERROR(FromRocks(db_->Put(wo, reserved(), kFormatKey, out)));
+    BASALT_RETURN_IF_ERROR(
+        FromRocks(db_->Put(rocksdb::WriteOptions(), reserved(), kFormatKey, out)));
+    BASALT_RETURN_IF_ERROR(FromRocks(db_->FlushWAL(true)));
     databases_at_create_ = options.databases;
     return Status::OK();
   }
@@ -182,9 +184,12 @@ Storage::~Storage() {
 }
 
 Status Storage::Write(rocksdb::WriteBatch* batch) {
-  rocksdb::WriteOptions wo;
-  wo.sync = sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways;
-  return FromRocks(db_->Write(wo, batch));
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), batch));
+}
+
+Status Storage::MakeDurable() {
+  if (read_only_) return Status::OK();
+  return FromRocks(db_->FlushWAL(sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways));
 }
 
 Status Storage::Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value) {
@@ -248,11 +253,11 @@ void Storage::TickerLoop() {
   while (!ticker_stop_) {
     ticker_cv_.wait_for(l, std::chrono::seconds(1));
     if (ticker_stop_) break;
-    if (sync_mode_.load() == SyncMode::kEverySec) {
-      l.unlock();
-      db_->FlushWAL(true).PermitUncheckedError();
-      l.lock();
-    }
+    // Background writers (the reaper) rely on this flush too; `no` leaves fsync to the OS.
+    bool sync = sync_mode_.load() != SyncMode::kNo;
+    l.unlock();
+    db_->FlushWAL(sync).PermitUncheckedError();
+    l.lock();
   }
 }
 

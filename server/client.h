@@ -45,6 +45,15 @@ class Client {
   bool close_after_reply() const { return close_after_reply_; }
   void set_close_after_reply() { close_after_reply_ = true; }
 
+  // Set when a command that writes ran; the connection makes those writes durable before the
+  // replies of the batch leave (Storage::MakeDurable).
+  void mark_wrote() { wrote_ = true; }
+  bool take_wrote() {
+    bool w = wrote_;
+    wrote_ = false;
+    return w;
+  }
+
   int64_t last_interaction_ms() const { return last_interaction_ms_.load(); }
   void Touch(int64_t now_ms) { last_interaction_ms_.store(now_ms); }
 
@@ -76,6 +85,7 @@ class Client {
   std::atomic<int> fd_{-1};
   bool authenticated_ = false;
   bool close_after_reply_ = false;
+  bool wrote_ = false;
 
   mutable std::mutex mu_;
   std::string name_;

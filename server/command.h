@@ -68,6 +68,10 @@ struct ServerContext {
   ScanCursors* cursors = nullptr;
   const CommandTable* commands = nullptr;
   std::function<void()> request_shutdown;
+  // Settings read on every request, mirrored from Config by change hooks (server.cc).
+  std::atomic<bool> requirepass_set{false};
+  std::atomic<int64_t> proto_max_bulk_len{512ll << 20};
+  std::atomic<int64_t> query_buffer_limit{1ll << 30};
   std::atomic<int64_t> last_save_s{0};
   std::atomic<int64_t> changes_at_last_save{0};  // Engine::changes() at the last save
   int64_t start_ms = 0;

@@ -1,8 +1,11 @@
 #include "server/connection.h"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "server/client_registry.h"
 #include "server/config.h"
@@ -13,7 +16,15 @@ namespace basalt::server {
 
 namespace {
 constexpr size_t kReadChunk = 64 * 1024;
-constexpr size_t kMaxReadChunk = 64 * 1024 * 1024;
+// Buffers above this are released once drained, so idle clients hold little memory.
+constexpr size_t kKeepBuffer = 1024 * 1024;
+// libuv buffer lengths are 32-bit: hand it at most this much per buffer.
+constexpr size_t kMaxBuf = 1ull << 30;
+
+// Frees a string's storage if it grew large.
+void Shrink(std::string* s) {
+  if (s->capacity() > kKeepBuffer) std::string().swap(*s);
+}
 }  // namespace
 
 Connection* Connection::Open(Worker* worker, int fd, std::shared_ptr<Client> client) {
@@ -47,27 +58,36 @@ void Connection::Close() {
 
 void Connection::OnClose(uv_handle_t* h) { delete static_cast<Connection*>(h->data); }
 
-// Reads go straight into the query buffer. While a large bulk is pending the buffer grows to
-// fit it at once, so a 100 MB value costs one allocation and no repeated copying.
+// Reads go straight into the query buffer. A declared large bulk (its length is known from its
+// header) sizes the buffer exactly once, so a 100 MB value costs one allocation and no repeated
+// copying; small reads grow the buffer geometrically.
 void Connection::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   auto* c = static_cast<Connection*>(h->data);
   c->Compact();
-  size_t want = std::max(kReadChunk, std::min(c->parser_.PendingBulkBytes(), kMaxReadChunk));
+  const size_t live = c->end_ - c->start_;
+  const size_t pending = c->parser_.PendingBulkBytes();
+  const size_t want = std::max(kReadChunk, pending);
   if (c->in_cap_ - c->end_ < want) {
-    size_t cap = std::max(c->in_cap_ * 2, c->end_ - c->start_ + want);
+    size_t cap = pending > kReadChunk ? live + want : std::max(c->in_cap_ * 2, live + want);
     std::unique_ptr<char[]> grown(new char[cap]);
-    std::memcpy(grown.get(), c->in_.get() + c->start_, c->end_ - c->start_);
+    if (live > 0) std::memcpy(grown.get(), c->in_.get() + c->start_, live);
     c->end_ -= c->start_;
     c->start_ = 0;
     c->in_ = std::move(grown);
     c->in_cap_ = cap;
   }
-  *buf = uv_buf_init(c->in_.get() + c->end_, static_cast<unsigned>(c->in_cap_ - c->end_));
+  size_t room = std::min(c->in_cap_ - c->end_, kMaxBuf);
+  *buf = uv_buf_init(c->in_.get() + c->end_, static_cast<unsigned>(room));
 }
 
 void Connection::Compact() {
   if (start_ == end_) {
     start_ = end_ = 0;
+    // An idle client keeps at most a small buffer, whatever it sent before.
+    if (in_cap_ > kKeepBuffer) {
+      in_.reset();
+      in_cap_ = 0;
+    }
   } else if (start_ > in_cap_ / 2) {
     std::memmove(in_.get(), in_.get() + start_, end_ - start_);
     end_ -= start_;
@@ -91,7 +111,7 @@ void Connection::ProcessInput() {
   ServerContext& server = worker_->server();
   client_->Touch(engine::NowMs());
   codec::ParserLimits limits;
-  limits.max_bulk_len = server.config->GetInt("proto-max-bulk-len");
+  limits.max_bulk_len = server.proto_max_bulk_len.load(std::memory_order_relaxed);
   limits.auth_required = AuthRequired(server, *client_);
   parser_.set_limits(limits);
   codec::ReplyWriter reply(&out_, client_->resp());
@@ -110,14 +130,26 @@ void Connection::ProcessInput() {
     if (argv_.empty()) continue;
     reply.set_protocol(client_->resp());
     worker_->dispatcher().Execute(*client_, argv_, reply);
+    size_t arg_bytes = 0;
+    for (const auto& a : argv_) arg_bytes += a.capacity();
+    if (arg_bytes > 32 * 1024) codec::Argv().swap(argv_);  // don't hold big values while idle
     // AUTH may have lifted the unauthenticated limits.
     limits.auth_required = AuthRequired(server, *client_);
     parser_.set_limits(limits);
   }
   if (reply.errors() > 0) server.stats->error_replies.fetch_add(reply.errors());
+  if (client_->take_wrote()) {
+    engine::Status s = server.engine->storage().MakeDurable();
+    if (!s.ok()) {
+      // The writes may not survive a crash: do not acknowledge them.
+      spdlog::error("WAL flush failed, dropping client {}: {}", client_->id(), s.ToString());
+      Close();
+      return;
+    }
+  }
   uint64_t buffered = end_ - start_ + parser_.PendingBulkBytes();
   client_->query_buffer_bytes.store(end_ - start_);
-  if (buffered > static_cast<uint64_t>(server.config->GetInt("client-query-buffer-limit"))) {
+  if (buffered > static_cast<uint64_t>(server.query_buffer_limit.load())) {
     // Redis closes such a client without a reply.
     Close();
     return;
@@ -132,32 +164,43 @@ void Connection::Flush() {
     return;
   }
   worker_->server().stats->net_output_bytes.fetch_add(out_.size(), std::memory_order_relaxed);
-  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
-  int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1);
-  if (n == static_cast<int>(out_.size())) {
-    out_.clear();
-    if (client_->close_after_reply()) Close();
-    return;
-  }
+  auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
+  uv_buf_t first = uv_buf_init(out_.data(), static_cast<unsigned>(std::min(out_.size(), kMaxBuf)));
+  int n = uv_try_write(stream, &first, 1);
   if (n < 0 && n != UV_EAGAIN) {
     Close();
     return;
   }
-  writing_.assign(out_, n > 0 ? n : 0);
+  const size_t written = n > 0 ? static_cast<size_t>(n) : 0;
+  if (written == out_.size()) {
+    out_.clear();
+    Shrink(&out_);
+    if (client_->close_after_reply()) Close();
+    return;
+  }
+  // The rest goes out asynchronously from writing_, which must not change until OnWrite.
+  writing_.swap(out_);
   out_.clear();
+  std::vector<uv_buf_t> bufs;
+  for (size_t off = written; off < writing_.size(); off += kMaxBuf) {
+    size_t len = std::min(kMaxBuf, writing_.size() - off);
+    bufs.push_back(uv_buf_init(writing_.data() + off, static_cast<unsigned>(len)));
+  }
   write_in_flight_ = true;
-  buf = uv_buf_init(writing_.data(), static_cast<unsigned>(writing_.size()));
-  uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1, OnWrite);
+  uv_write(&write_req_, stream, bufs.data(), static_cast<unsigned>(bufs.size()), OnWrite);
 }
 
 void Connection::OnWrite(uv_write_t* req, int status) {
   auto* c = static_cast<Connection*>(req->data);
   c->write_in_flight_ = false;
   c->writing_.clear();
+  Shrink(&c->writing_);
   if (status < 0) {
     c->Close();
     return;
   }
+  // A client draining a long reply is not idle (the `timeout` option).
+  c->client_->Touch(engine::NowMs());
   c->Flush();
 }
 

@@ -32,7 +32,7 @@ bool ArityOk(const CommandSpec& cmd, size_t argc) {
 }  // namespace
 
 bool AuthRequired(const ServerContext& server, const Client& client) {
-  return !client.authenticated() && !server.config->GetString("requirepass").empty();
+  return !client.authenticated() && server.requirepass_set.load(std::memory_order_relaxed);
 }
 
 std::string Dispatcher::UnknownCommandText(const codec::Argv& argv) {
@@ -85,6 +85,7 @@ void Dispatcher::Execute(Client& client, const codec::Argv& argv, codec::ReplyWr
   server_->stats->commands_processed.fetch_add(1, std::memory_order_relaxed);
   client.set_last_command(cmd->name);
   CommandContext ctx{argv, client, reply, *server_};
+  if (cmd->flags & (kCmdWrite | kCmdWholeDb)) client.mark_wrote();
   RunLocked(*cmd, ctx);
 }
 

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "engine/string.h"
 
@@ -47,6 +49,16 @@ int ListenOn(const std::string& host, int port, int backlog) {
   }
   freeaddrinfo(res);
   return fd;
+}
+
+// Raises the soft descriptor limit to the hard one: every client and every open SST file
+// needs a descriptor.
+void RaiseFileLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) spdlog::warn("could not raise RLIMIT_NOFILE");
+  }
 }
 
 }  // namespace
@@ -94,11 +106,17 @@ int Server::Run() {
   InstallConfigHooks();
 
   uv_loop_init(&loop_);
+  RaiseFileLimit();
+  uv_timer_init(&loop_, &accept_pause_);
+  accept_pause_.data = this;
   if (!Listen()) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&accept_pause_), nullptr);
+    uv_run(&loop_, UV_RUN_NOWAIT);
     uv_loop_close(&loop_);
     return 1;
   }
   int n = static_cast<int>(config_->GetInt("workers"));
+  if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<Worker>(i, &context_, dispatcher_.get()));
     workers_.back()->Start();
@@ -149,7 +167,16 @@ void Server::OnListenReady(uv_poll_t* p, int status, int) {
 void Server::AcceptAll(int listen_fd) {
   while (true) {
     int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;  // EAGAIN, or an error to retry on the next readiness event
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors: the listening socket stays readable, so polling it again at once
+        // would spin. Pause accepting briefly; pending clients wait in the backlog.
+        spdlog::warn("accept failed: {}; pausing accepts for 100 ms", strerror(errno));
+        for (auto& p : polls_) uv_poll_stop(p.get());
+        uv_timer_start(&accept_pause_, OnAcceptResume, 100, 0);
+      }
+      return;  // EAGAIN, or a transient error retried on the next readiness event
+    }
     stats_.connections_received.fetch_add(1);
     if (clients_.Count() >= static_cast<size_t>(config_->GetInt("maxclients"))) {
       static const char kMsg[] = "-ERR max number of clients reached\r\n";
@@ -164,7 +191,22 @@ void Server::AcceptAll(int listen_fd) {
   }
 }
 
+void Server::OnAcceptResume(uv_timer_t* t) {
+  auto* self = static_cast<Server*>(t->data);
+  if (self->shutting_down_) return;
+  for (auto& p : self->polls_) uv_poll_start(p.get(), UV_READABLE, OnListenReady);
+}
+
 void Server::InstallConfigHooks() {
+  auto mirror = [this](const std::string&) {
+    context_.requirepass_set = !config_->GetString("requirepass").empty();
+    context_.proto_max_bulk_len = config_->GetInt("proto-max-bulk-len");
+    context_.query_buffer_limit = config_->GetInt("client-query-buffer-limit");
+  };
+  mirror("");
+  for (const char* name : {"requirepass", "proto-max-bulk-len", "client-query-buffer-limit"}) {
+    config_->OnChange(name, mirror);
+  }
   config_->OnChange("appendfsync", [this](const std::string& name) {
     engine_->storage().set_sync_mode(ParseSyncMode(config_->GetString(name)));
   });
@@ -197,6 +239,8 @@ void Server::Shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
   for (auto& p : polls_) uv_close(reinterpret_cast<uv_handle_t*>(p.get()), nullptr);
+  uv_timer_stop(&accept_pause_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&accept_pause_), nullptr);
   for (int fd : listen_fds_) close(fd);
   for (auto& w : workers_) w->Stop();
   workers_.clear();

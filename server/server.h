@@ -39,6 +39,7 @@ class Server {
   void InstallConfigHooks();
   static void OnListenReady(uv_poll_t* p, int status, int events);
   static void OnSignal(uv_signal_t* s, int signum);
+  static void OnAcceptResume(uv_timer_t* t);
   static void OnShutdownAsync(uv_async_t* a);
   void AcceptAll(int listen_fd);
   void Shutdown();
@@ -59,6 +60,7 @@ class Server {
   std::vector<int> listen_fds_;
   std::vector<std::unique_ptr<uv_poll_t>> polls_;
   uv_signal_t sigint_, sigterm_;
+  uv_timer_t accept_pause_;
   uv_async_t shutdown_async_;
   bool shutting_down_ = false;
 };

@@ -334,6 +334,18 @@ void LcsCommand(CommandContext& ctx) {
     ctx.reply.Error("ERR If you want both the length and indexes, please just use IDX.");
     return;
   }
+  // The dynamic-programming table holds (alen+1)*(blen+1) 32-bit cells; refuse what Redis
+  // refuses rather than let one command exhaust memory.
+  const uint64_t alen = values[0].size(), blen = values[1].size();
+  if (alen >= UINT32_MAX - 1 || blen >= UINT32_MAX - 1) {
+    ctx.reply.Error("ERR String too long for LCS");
+    return;
+  }
+  if ((alen + 1) * (blen + 1) * sizeof(uint32_t) >
+      static_cast<uint64_t>(ctx.server.proto_max_bulk_len.load())) {
+    ctx.reply.Error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+    return;
+  }
   engine::LcsResult r = engine::ComputeLcs(values[0], values[1], idx, min_len);
   if (len) {
     ctx.reply.Integer(static_cast<int64_t>(r.sequence.size()));

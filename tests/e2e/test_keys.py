@@ -653,3 +653,48 @@ def test_acknowledged_writes_survive_kill9(server_factory):
             missing = [j for j, v in zip(chunk, values) if v != f"v_{j}".encode()]
             assert not missing, f"{len(missing)} acknowledged keys lost, e.g. {missing[:5]}"
         assert c.call("DBSIZE") >= len(recorded)
+
+
+def test_del_same_key_twice_counts_once(conn):
+    assert conn.call("DEL", "x", "x") == 0
+    conn.call("SET", "x", 1)
+    assert conn.call("DEL", "x", "x") == 1
+    assert conn.call("DBSIZE") == 0
+
+
+@pytest.mark.basalt_only
+def test_workers_zero_means_one_per_core(server_factory):
+    # Regression: --workers 0 started no worker and the first connection crashed the server.
+    srv = server_factory(workers=0)
+    with srv.conn() as c:
+        assert c.call("PING") == "PONG"
+        assert c.call("SET", "k", "v") == "OK"
+
+
+@pytest.mark.basalt_only
+@pytest.mark.persistence
+def test_swapdb_survives_restart_with_other_databases_setting(server_factory):
+    # Regression: restarting with another `databases` value used to make two logical databases
+    # share one physical database after SWAPDB.
+    srv = server_factory(databases=16)
+    with srv.conn() as c:
+        assert c.call("SWAPDB", 0, 15) == "OK"
+        c.call("SET", "a", "in-db0")
+        c.call("SELECT", 15)
+        c.call("SET", "b", "in-db15")
+    srv.stop()
+    srv.extra = [("databases", 4)]
+    srv.start()
+    with srv.conn() as c:
+        assert c.call("GET", "a") == b"in-db0"
+        assert c.call("PEXPIRE", "a", 50) == 1
+        time.sleep(1.0)
+        assert c.call("DBSIZE") == 0  # the reaper visits the swapped physical database
+        assert c.call("SWAPDB", 1, 2) == "OK"
+    srv.stop()
+    srv.extra = [("databases", 16)]
+    srv.start()
+    with srv.conn() as c:
+        assert c.call("KEYS", "*") == []
+        c.call("SELECT", 15)
+        assert c.call("KEYS", "*") == [b"b"]

@@ -585,3 +585,15 @@ def test_pipeline_10000_commands_one_write(conn):
         assert replies[i] == expected, i
     assert replies[n] == ReplyError(wrong_args("get"))
     assert replies[n + 1] == "PONG"
+
+
+def test_lcs_refuses_tables_larger_than_proto_max_bulk_len(conn):
+    # Regression: two 300 KB strings used to make the server allocate a 360 GB table and abort.
+    conn.call("SET", "la", "a" * 300000)
+    conn.call("SET", "lb", "b" * 300000)
+    assert conn.err("LCS", "la", "lb", "LEN") == (
+        "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+    conn.call("SET", "sa", "a" * 10000)
+    conn.call("SET", "sb", "ab" * 5000)
+    assert conn.call("LCS", "sa", "sb", "LEN") == 5000
+    assert conn.call("PING") == "PONG"

@@ -147,5 +147,31 @@ TEST_F(EngineTest, RefusesUnknownFormatVersion) {
   EXPECT_NE(e.status().message().find("format version 99"), std::string::npos);
 }
 
+TEST_F(EngineTest, DbMapStaysAPermutationAcrossDatabaseSettings) {
+  ASSERT_TRUE(engine_->SwapDb(0, 15).ok());
+  Put(db(0), "a", "0");
+  EngineOptions o;
+  o.storage.dir = dir_;
+  o.databases = 4;
+  engine_.reset();
+  auto small = Engine::Open(o);
+  ASSERT_TRUE(small.ok());
+  engine_ = std::move(small.value());
+  EXPECT_EQ(db(0).physical, 15);
+  ASSERT_TRUE(engine_->SwapDb(1, 2).ok());
+  Reopen();  // back to 16 databases
+  std::set<int> physical;
+  for (int i = 0; i < 16; ++i) physical.insert(db(i).physical);
+  EXPECT_EQ(physical.size(), 16u);
+  EXPECT_EQ(**StringGet(db(0), "a"), "0");
+  EXPECT_EQ(*StringGet(db(15), "a"), std::nullopt);
+}
+
+TEST_F(EngineTest, DeleteDuplicateKeysInOneBatch) {
+  Put(db(), "x", "1");
+  EXPECT_EQ(*KeysDelete(db(), {"x", "x", "y"}), 1);
+  EXPECT_EQ(engine_->KeyCount(db()), 0);
+}
+
 }  // namespace
 }  // namespace basalt::engine
