@@ -122,7 +122,7 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   dbo.bytes_per_sync = 1 << 20;
   dbo.keep_log_file_num = 5;
   dbo.max_total_wal_size = 4 * options.write_buffer_bytes + (64 << 20);
-  dbo.enable_pipelined_write = true;
+  dbo.enable_pipelined_write = false;
   // WAL bytes are handed to the OS by MakeDurable, once per batch of pipelined commands.
   dbo.manual_wal_flush = true;
 
