@@ -103,4 +103,23 @@ std::string EncodeDataPrefix(uint8_t db, std::string_view user_key, uint64_t ver
   return out;
 }
 
+std::string EncodeDataKey(uint8_t db, std::string_view user_key, uint64_t version,
+                          std::string_view subkey) {
+  std::string out = EncodeDataPrefix(db, user_key, version);
+  out.append(subkey);
+  return out;
+}
+
+bool DecodeDataKey(std::string_view encoded, uint8_t* db, std::string_view* user_key,
+                   uint64_t* version, std::string_view* subkey) {
+  if (encoded.size() < 13) return false;
+  uint32_t keylen = DecodeFixed32BE(encoded.data() + 1);
+  if (encoded.size() < 13ull + keylen) return false;
+  *db = static_cast<uint8_t>(encoded[0]);
+  *user_key = encoded.substr(5, keylen);
+  *version = DecodeFixed64BE(encoded.data() + 5 + keylen);
+  *subkey = encoded.substr(13 + keylen);
+  return true;
+}
+
 }  // namespace basalt::codec

@@ -38,6 +38,12 @@ bool DecodeExpireKey(std::string_view encoded, uint8_t* db, uint64_t* expire_at_
 std::string ExpireBound(uint8_t db, uint64_t until_ms);
 
 std::string EncodeDataPrefix(uint8_t db, std::string_view user_key, uint64_t version);
+// data key := data prefix | subkey
+std::string EncodeDataKey(uint8_t db, std::string_view user_key, uint64_t version,
+                          std::string_view subkey);
+// Splits a data (or zscore) key. Returns false if `encoded` is not one.
+bool DecodeDataKey(std::string_view encoded, uint8_t* db, std::string_view* user_key,
+                   uint64_t* version, std::string_view* subkey);
 
 }  // namespace basalt::codec
 

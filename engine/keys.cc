@@ -8,6 +8,7 @@
 
 #include "codec/glob.h"
 #include "codec/key_format.h"
+#include "engine/collection.h"
 
 namespace basalt::engine {
 
@@ -15,13 +16,13 @@ namespace {
 
 using codec::KeyType;
 
-// Writes a copy of the live record `rec` as `dst` in `dst_db` (whose current record is
-// `old_dst`), with the given deadline. Strings carry their value in the record itself;
-// collection types extend this with a copy of their subkeys under a fresh version.
-Status CopyRecord(Batch* batch, const KeyRecord& rec, const Db& dst_db, std::string_view dst,
-                  const KeyRecord& old_dst) {
+// Writes a copy of the live record `rec` (key `src` of `src_db`) as `dst` in `dst_db`, whose
+// current record is `old_dst`, keeping the deadline. Strings carry their value in the record;
+// collections copy their subkeys under a fresh version (one write per element).
+Status CopyRecord(Batch* batch, const Db& src_db, std::string_view src, const KeyRecord& rec,
+                  const Db& dst_db, std::string_view dst, const KeyRecord& old_dst) {
   if (rec.meta.type != KeyType::kString) {
-    return Status::InvalidArgument("copying this type is not supported");
+    return CopyCollection(batch, src_db, src, rec, dst_db, dst, old_dst);
   }
   batch->PutKey(dst_db, dst, old_dst, rec.raw, rec.meta.expire_at_ms);
   return Status::OK();
@@ -167,7 +168,7 @@ StatusOr<bool> KeyRename(const Db& db, std::string_view src, std::string_view ds
   BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, dst, &to));
   if (if_absent && to.live()) return false;
   Batch batch(db.engine);
-  BASALT_RETURN_IF_ERROR(CopyRecord(&batch, from, db, dst, to));
+  BASALT_RETURN_IF_ERROR(CopyRecord(&batch, db, src, from, db, dst, to));
   batch.DeleteKey(db, src, from);
   BASALT_RETURN_IF_ERROR(batch.Commit());
   return true;
@@ -183,7 +184,7 @@ StatusOr<bool> KeyCopy(const Db& src_db, std::string_view src, const Db& dst_db,
   BASALT_RETURN_IF_ERROR(dst_db.engine->Lookup(dst_db, dst, &to));
   if (to.live() && !replace) return false;
   Batch batch(src_db.engine);
-  BASALT_RETURN_IF_ERROR(CopyRecord(&batch, from, dst_db, dst, to));
+  BASALT_RETURN_IF_ERROR(CopyRecord(&batch, src_db, src, from, dst_db, dst, to));
   BASALT_RETURN_IF_ERROR(batch.Commit());
   return true;
 }
@@ -197,7 +198,7 @@ StatusOr<bool> KeyMove(const Db& db, std::string_view key, const Db& dst_db) {
   BASALT_RETURN_IF_ERROR(dst_db.engine->Lookup(dst_db, key, &to));
   if (to.live()) return false;
   Batch batch(db.engine);
-  BASALT_RETURN_IF_ERROR(CopyRecord(&batch, from, dst_db, key, to));
+  BASALT_RETURN_IF_ERROR(CopyRecord(&batch, db, key, from, dst_db, key, to));
   batch.DeleteKey(db, key, from);
   BASALT_RETURN_IF_ERROR(batch.Commit());
   return true;

@@ -1,6 +1,7 @@
 #include "engine/storage.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/slice_transform.h>
@@ -12,6 +13,7 @@
 
 #include "codec/key_format.h"
 #include "codec/proto/format.pb.h"
+#include "engine/compaction_filter.h"
 
 namespace basalt::engine {
 
@@ -66,7 +68,8 @@ rocksdb::ColumnFamilyOptions BaseCfOptions(const StorageOptions& o) {
 }
 
 std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
-    const StorageOptions& o, const std::shared_ptr<rocksdb::Cache>& cache) {
+    const StorageOptions& o, const std::shared_ptr<rocksdb::Cache>& cache,
+    const std::shared_ptr<SubkeyFilterFactory>& filter) {
   std::vector<rocksdb::ColumnFamilyDescriptor> out;
   rocksdb::ColumnFamilyOptions reserved = BaseCfOptions(o);
   reserved.merge_operator = std::make_shared<Int64AddOperator>();
@@ -84,6 +87,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
   for (int i = 2; i <= 3; ++i) {
     rocksdb::ColumnFamilyOptions c = BaseCfOptions(o);
     c.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache, true)));
+    c.compaction_filter_factory = filter;
     out.emplace_back(kCfNames[i], c);
   }
   rocksdb::ColumnFamilyOptions expire = BaseCfOptions(o);
@@ -129,7 +133,8 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   std::string db_path = options.dir + "/db";
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
-  auto descriptors = Descriptors(options, st->block_cache_);
+  st->filter_ = std::make_shared<SubkeyFilterFactory>();
+  auto descriptors = Descriptors(options, st->block_cache_, st->filter_);
   if (options.read_only) {
     s = rocksdb::DB::OpenForReadOnly(dbo, db_path, descriptors, &st->handles_, &raw);
   } else {
@@ -137,6 +142,7 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   }
   if (!s.ok()) return FromRocks(s);
   st->db_.reset(raw);
+  st->filter_->SetDb(raw, st->meta());
   BASALT_RETURN_IF_ERROR(st->CheckFormat(options));
   if (!options.read_only) st->StartTicker();
   return st;
@@ -175,6 +181,9 @@ Status Storage::CheckFormat(const StorageOptions& options) {
 
 Storage::~Storage() {
   StopTicker();
+  // Compactions (and their filters, which read through db_) stop before anything is torn down.
+  if (db_ != nullptr) rocksdb::CancelAllBackgroundWork(db_.get(), true);
+  if (filter_ != nullptr) filter_->ClearDb();
   if (db_ != nullptr && !read_only_) {
     db_->FlushWAL(true).PermitUncheckedError();
   }
@@ -218,6 +227,14 @@ uint64_t Storage::MemoryUsage() {
     if (db_->GetIntProperty(h, rocksdb::DB::Properties::kSizeAllMemTables, &v)) total += v;
   }
   return total;
+}
+
+Status Storage::CompactAll() {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* h : handles_)
+    BASALT_RETURN_IF_ERROR(FromRocks(db_->CompactRange(o, h, nullptr, nullptr)));
+  return Status::OK();
 }
 
 uint64_t Storage::block_cache_capacity() const { return block_cache_->GetCapacity(); }

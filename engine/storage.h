@@ -28,6 +28,8 @@
 
 namespace basalt::engine {
 
+class SubkeyFilterFactory;
+
 // appendfsync: when an acknowledged write reaches stable storage.
 enum class SyncMode {
   kAlways,    // every write batch is fsynced before it is acknowledged
@@ -80,6 +82,9 @@ class Storage {
 
   // Flushes and fsyncs the WAL now (SAVE, SHUTDOWN).
   Status Sync();
+  // Compacts every column family down to the bottom level now, dropping garbage subkeys and
+  // tombstones (the COMPACT command). Blocks until done.
+  Status CompactAll();
   // Creates a RocksDB checkpoint (hard links) at `path`, which must not exist.
   Status Checkpoint(const std::string& path);
 
@@ -106,6 +111,7 @@ class Storage {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::shared_ptr<rocksdb::Cache> block_cache_;
+  std::shared_ptr<SubkeyFilterFactory> filter_;
   std::atomic<SyncMode> sync_mode_{SyncMode::kEverySec};
   uint32_t databases_at_create_ = 16;
   bool read_only_ = false;

@@ -56,6 +56,8 @@ const CommandSpec* CommandTable::FindSub(const CommandSpec& parent, std::string_
 void RegisterAllCommands(CommandTable* table) {
   RegisterStringCommands(table);
   RegisterKeyCommands(table);
+  RegisterHashCommands(table);
+  RegisterSetCommands(table);
   RegisterConnectionCommands(table);
   RegisterServerCommands(table);
   RegisterIntrospectionCommands(table);

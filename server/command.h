@@ -141,6 +141,8 @@ class CommandTable {
 // Registration, one function per command family (server/commands/*.cc).
 void RegisterStringCommands(CommandTable* table);
 void RegisterKeyCommands(CommandTable* table);
+void RegisterHashCommands(CommandTable* table);
+void RegisterSetCommands(CommandTable* table);
 void RegisterConnectionCommands(CommandTable* table);
 void RegisterServerCommands(CommandTable* table);
 void RegisterIntrospectionCommands(CommandTable* table);  // COMMAND, CLIENT, INFO, CONFIG

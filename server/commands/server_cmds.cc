@@ -560,6 +560,18 @@ void TimeCommand(CommandContext& ctx) {
 // LASTSAVE
 void LastSaveCommand(CommandContext& ctx) { ctx.reply.Integer(ctx.server.last_save_s.load()); }
 
+// COMPACT (Basalt): compacts every column family to the bottom level now, so the space of
+// deleted, overwritten and expired data is returned to the file system. Blocks this worker's
+// clients until done; other workers keep serving.
+void CompactCommand(CommandContext& ctx) {
+  engine::Status s = ctx.server.engine->storage().CompactAll();
+  if (!s.ok()) {
+    ctx.reply.Error("ERR compaction failed: " + s.ToString());
+    return;
+  }
+  ctx.reply.SimpleString("OK");
+}
+
 // Deletes all but the `keep` newest checkpoint-<ms> directories under `root`.
 void PruneCheckpoints(const fs::path& root, size_t keep) {
   std::vector<std::pair<uint64_t, fs::path>> found;
@@ -741,6 +753,10 @@ void RegisterServerCommands(CommandTable* t) {
                   "1.0.0", "Get the UNIX time stamp of the last successful save to disk",
                   {"@admin", "@fast", "@dangerous"}),
       "O(1)");
+  add(MakeCommand("compact", 1, kCmdAdmin | kCmdNoScript, 0, 0, 0, CompactCommand, g, "0.1.0",
+                  "Basalt: compact the data files now to reclaim the space of deleted data",
+                  kAdminAcl),
+      "O(N) where N is the size of the data directory");
   add(MakeCommand("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdNoMulti, 0, 0, 0,
                   SaveCommand, g, "1.0.0", "Synchronously save the dataset to disk", kAdminAcl),
       "O(N) where N is the total number of keys in all databases");

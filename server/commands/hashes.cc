@@ -1,0 +1,6 @@
+// Placeholder: hash commands are being written.
+#include "server/command.h"
+
+namespace basalt::server {
+void RegisterHashCommands(CommandTable*) {}
+}  // namespace basalt::server
