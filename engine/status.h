@@ -27,6 +27,9 @@ enum class Code {
   kCorruption,
   kIOError,
   kBusy,
+  // A hash field's value is not an integer (HINCRBY) / not a valid float (HINCRBYFLOAT).
+  kHashNotInteger,
+  kHashNotFloat,
 };
 
 class [[nodiscard]] Status {

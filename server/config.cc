@@ -88,7 +88,7 @@ const ParamSpec kParams[] = {
     {"lazyfree-lazy-user-flush", nullptr, ParamKind::kBool, "no", true, 0, 0, nullptr, "kept"},
     {"io-threads", nullptr, ParamKind::kInt, "1", false, 1, 128, nullptr, "kept"},
     {"active-expire-effort", nullptr, ParamKind::kInt, "1", true, 1, 10, nullptr, "kept"},
-    {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamKind::kInt, "128", true, 0,
+    {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamKind::kInt, "512", true, 0,
      kLongMax, nullptr, "kept"},
     {"hash-max-listpack-value", "hash-max-ziplist-value", ParamKind::kInt, "64", true, 0, kLongMax,
      nullptr, "kept"},

@@ -17,6 +17,10 @@ std::string_view ErrorText(const engine::Status& status) {
       return "ERR increment or decrement would overflow";
     case Code::kNanOrInfinity:
       return "ERR increment would produce NaN or Infinity";
+    case Code::kHashNotInteger:
+      return "ERR hash value is not an integer";
+    case Code::kHashNotFloat:
+      return "ERR hash value is not a float";
     case Code::kOutOfRange:
       return "ERR index out of range";
     case Code::kTooLarge:

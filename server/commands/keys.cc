@@ -5,6 +5,8 @@
 #include <mutex>
 
 #include "codec/numbers.h"
+#include "engine/hash.h"
+#include "engine/set.h"
 #include "engine/string.h"
 #include "server/commands/args.h"
 #include "server/config.h"
@@ -343,6 +345,27 @@ void ObjectEncodingCommand(CommandContext& ctx) {
   if (!CheckStatus(ctx, ctx.server.engine->Lookup(ctx.db(), ctx.arg(2), &rec))) return;
   if (!rec.live()) {
     ctx.reply.Null();
+    return;
+  }
+  if (rec.meta.type != codec::KeyType::kString) {
+    // Collections: computed from their current contents and the encoding thresholds.
+    Config& config = *ctx.server.config;
+    engine::StatusOr<std::string> enc = engine::Status::InvalidArgument("unknown type");
+    if (rec.meta.type == codec::KeyType::kHash) {
+      enc = engine::HashObjectEncoding(ctx.db(), ctx.arg(2),
+                                       config.GetInt("hash-max-listpack-entries"),
+                                       config.GetInt("hash-max-listpack-value"));
+    } else if (rec.meta.type == codec::KeyType::kSet) {
+      enc =
+          engine::SetObjectEncoding(ctx.db(), ctx.arg(2), config.GetInt("set-max-intset-entries"));
+    }
+    if (enc.ok()) {
+      ctx.reply.Bulk(*enc);
+    } else if (enc.status().IsNotFound()) {
+      ctx.reply.Null();
+    } else {
+      (void)CheckStatus(ctx, enc.status());
+    }
     return;
   }
   int64_t n = 0;

@@ -1,1 +1,211 @@
-// Placeholder.
+// Set type: round trips, the size invariant (metadata size == live subkeys) after every
+// mutation, deletion of emptied sets, STORE overwrite semantics and persistence.
+#include "engine/set.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "engine/collection.h"
+#include "engine/string.h"
+#include "engine_fixture.h"
+
+namespace basalt::engine {
+namespace {
+
+using Members = std::vector<std::string>;
+using Views = std::vector<std::string_view>;
+
+class SetTest : public EngineTest {
+ protected:
+  // Checks the invariant and returns the number of live subkeys (0 for a missing key).
+  uint64_t CheckedSize(std::string_view key) {
+    KeyRecord rec;
+    EXPECT_TRUE(engine_->Lookup(db(), key, &rec).ok());
+    if (!rec.live()) return 0;
+    EXPECT_EQ(rec.meta.type, codec::KeyType::kSet);
+    uint64_t n = 0;
+    SubkeyIterator it(db(), key, rec.meta.version);
+    for (it.SeekToFirst(); it.Valid(); it.Next()) ++n;
+    EXPECT_TRUE(it.status().ok());
+    EXPECT_EQ(rec.meta.size, n) << "metadata size disagrees with subkeys of " << key;
+    return n;
+  }
+  Members MembersOf(std::string_view key) {
+    auto r = SetMembers(db(), key);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : Members{};
+  }
+  int64_t Add(std::string_view key, Views members) {
+    auto r = SetAdd(db(), key, members);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    CheckedSize(key);
+    return r.ok() ? *r : -1;
+  }
+  bool Exists(std::string_view key) {
+    KeyRecord rec;
+    EXPECT_TRUE(engine_->Lookup(db(), key, &rec).ok());
+    return rec.live();
+  }
+};
+
+TEST_F(SetTest, AddRemoveRoundTrip) {
+  EXPECT_EQ(Add("s", {"b", "a", "c", "a"}), 3);
+  EXPECT_EQ(Add("s", {"a", "d"}), 1);
+  EXPECT_EQ(MembersOf("s"), (Members{"a", "b", "c", "d"}));
+  EXPECT_EQ(*SetCard(db(), "s"), 4);
+  auto rm = SetRemove(db(), "s", {"a", "zz", "a"});
+  ASSERT_TRUE(rm.ok());
+  EXPECT_EQ(*rm, 1);
+  EXPECT_EQ(CheckedSize("s"), 3u);
+  auto in = SetIsMember(db(), "s", {"a", "b", "x"});
+  ASSERT_TRUE(in.ok());
+  EXPECT_EQ(*in, (std::vector<bool>{false, true, false}));
+}
+
+TEST_F(SetTest, RemovingLastMemberDeletesKey) {
+  Add("s", {"x", "y"});
+  ASSERT_TRUE(SetRemove(db(), "s", {"x", "y"}).ok());
+  EXPECT_FALSE(Exists("s"));
+  EXPECT_EQ(engine_->KeyCount(db()), 0);
+  EXPECT_EQ(*SetCard(db(), "s"), 0);
+  // A new set under the same name starts empty.
+  EXPECT_EQ(Add("s", {"z"}), 1);
+  EXPECT_EQ(MembersOf("s"), (Members{"z"}));
+}
+
+TEST_F(SetTest, WrongType) {
+  ASSERT_TRUE(StringSet(db(), "str", "v", {}).ok());
+  EXPECT_EQ(SetAdd(db(), "str", {"a"}).status().code(), Code::kWrongType);
+  EXPECT_EQ(SetCard(db(), "str").status().code(), Code::kWrongType);
+  EXPECT_EQ(SetInter(db(), {"missing", "str"}).status().code(), Code::kWrongType);
+  EXPECT_EQ(SetMove(db(), "str", "d", "a").status().code(), Code::kWrongType);
+  Add("s", {"a"});
+  EXPECT_EQ(SetMove(db(), "s", "str", "a").status().code(), Code::kWrongType);
+  auto moved = SetMove(db(), "missing", "str", "a");  // missing source answers first
+  ASSERT_TRUE(moved.ok());
+  EXPECT_FALSE(*moved);
+}
+
+TEST_F(SetTest, PopKeepsInvariantAndDeletesWhenEmpty) {
+  Add("s", {"1", "2", "3", "4", "5"});
+  auto p = SetPop(db(), "s", 2);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->size(), 2u);
+  EXPECT_EQ(CheckedSize("s"), 3u);
+  for (const auto& m : *p) EXPECT_FALSE((*SetIsMember(db(), "s", {m}))[0]);
+  auto rest = SetPop(db(), "s", 10);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->size(), 3u);
+  std::set<std::string> all(p->begin(), p->end());
+  all.insert(rest->begin(), rest->end());
+  EXPECT_EQ(all.size(), 5u);
+  EXPECT_FALSE(Exists("s"));
+}
+
+TEST_F(SetTest, RandomMembers) {
+  Add("s", {"a", "b", "c", "d", "e"});
+  auto r = SetRandomMembers(db(), "s", 3);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::set<std::string>(r->begin(), r->end()).size(), 3u);
+  r = SetRandomMembers(db(), "s", 50);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->size(), 5u);
+  r = SetRandomMembers(db(), "s", -50);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->size(), 50u);
+  for (const auto& m : *r) EXPECT_TRUE((*SetIsMember(db(), "s", {m}))[0]);
+  EXPECT_EQ(CheckedSize("s"), 5u);
+}
+
+TEST_F(SetTest, MoveKeepsBothInvariants) {
+  Add("a", {"x", "y"});
+  Add("b", {"y"});
+  EXPECT_TRUE(*SetMove(db(), "a", "b", "y"));
+  EXPECT_EQ(CheckedSize("a"), 1u);
+  EXPECT_EQ(CheckedSize("b"), 1u);
+  EXPECT_TRUE(*SetMove(db(), "a", "c", "x"));
+  EXPECT_FALSE(Exists("a"));
+  EXPECT_EQ(MembersOf("c"), (Members{"x"}));
+  EXPECT_FALSE(*SetMove(db(), "c", "b", "nope"));
+  EXPECT_TRUE(*SetMove(db(), "c", "c", "x"));
+  EXPECT_EQ(CheckedSize("c"), 1u);
+}
+
+TEST_F(SetTest, Algebra) {
+  Add("a", {"1", "2", "3", "4"});
+  Add("b", {"2", "3", "5"});
+  Add("c", {"3", "2", "9"});
+  EXPECT_EQ(*SetInter(db(), {"a", "b", "c"}), (Members{"2", "3"}));
+  EXPECT_EQ(*SetUnion(db(), {"a", "b", "missing"}), (Members{"1", "2", "3", "4", "5"}));
+  EXPECT_EQ(*SetDiff(db(), {"a", "b", "missing"}), (Members{"1", "4"}));
+  EXPECT_TRUE(SetInter(db(), {"a", "missing"})->empty());
+  EXPECT_EQ(*SetInterCard(db(), {"a", "b"}, 0), 2);
+  EXPECT_EQ(*SetInterCard(db(), {"a", "b"}, 1), 1);
+}
+
+TEST_F(SetTest, StoreOverwritesAndEmptyResultDeletes) {
+  Add("a", {"1", "2"});
+  Add("b", {"2", "3"});
+  ASSERT_TRUE(StringSet(db(), "dst", "string", {}).ok());
+  EXPECT_EQ(*SetStore(db(), SetOp::kUnion, "dst", {"a", "b"}), 3);
+  EXPECT_EQ(MembersOf("dst"), (Members{"1", "2", "3"}));
+  EXPECT_EQ(CheckedSize("dst"), 3u);
+  // Overwrite: old members do not leak into the new version.
+  EXPECT_EQ(*SetStore(db(), SetOp::kInter, "dst", {"a", "b"}), 1);
+  EXPECT_EQ(MembersOf("dst"), (Members{"2"}));
+  EXPECT_EQ(CheckedSize("dst"), 1u);
+  // Destination among the sources.
+  EXPECT_EQ(*SetStore(db(), SetOp::kDiff, "a", {"a", "dst"}), 1);
+  EXPECT_EQ(MembersOf("a"), (Members{"1"}));
+  EXPECT_EQ(*SetStore(db(), SetOp::kInter, "dst", {"a", "missing"}), 0);
+  EXPECT_FALSE(Exists("dst"));
+  EXPECT_EQ(engine_->KeyCount(db()), 2);
+}
+
+TEST_F(SetTest, Scan) {
+  Views in;
+  std::vector<std::string> names;
+  for (int i = 0; i < 57; ++i) names.push_back("m" + std::to_string(i));
+  for (const auto& n : names) in.push_back(n);
+  Add("s", in);
+  std::set<std::string> seen;
+  std::optional<std::string> after;
+  int pages = 0;
+  do {
+    auto page = SetScan(db(), "s", after, "", 10);
+    ASSERT_TRUE(page.ok());
+    seen.insert(page->members.begin(), page->members.end());
+    after = page->resume_after;
+    ++pages;
+  } while (after.has_value());
+  EXPECT_EQ(seen.size(), 57u);
+  EXPECT_GE(pages, 6);
+  auto matched = SetScan(db(), "s", std::nullopt, "m1*", 1000);
+  ASSERT_TRUE(matched.ok());
+  EXPECT_EQ(matched->members.size(), 11u);  // m1, m10..m19
+  EXPECT_FALSE(matched->resume_after.has_value());
+}
+
+TEST_F(SetTest, ObjectEncoding) {
+  Add("ints", {"1", "-5", "9223372036854775807"});
+  EXPECT_EQ(*SetObjectEncoding(db(), "ints", 512), "intset");
+  EXPECT_EQ(*SetObjectEncoding(db(), "ints", 2), "hashtable");
+  Add("leading", {"01"});
+  EXPECT_EQ(*SetObjectEncoding(db(), "leading", 512), "hashtable");
+  Add("text", {"1", "a"});
+  EXPECT_EQ(*SetObjectEncoding(db(), "text", 512), "hashtable");
+  EXPECT_EQ(SetObjectEncoding(db(), "missing", 512).status().code(), Code::kNotFound);
+}
+
+TEST_F(SetTest, SurvivesReopen) {
+  Add("s", {"a", "b", "c"});
+  ASSERT_TRUE(SetRemove(db(), "s", {"b"}).ok());
+  Reopen();
+  EXPECT_EQ(MembersOf("s"), (Members{"a", "c"}));
+  EXPECT_EQ(CheckedSize("s"), 2u);
+}
+
+}  // namespace
+}  // namespace basalt::engine
