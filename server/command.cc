@@ -58,6 +58,8 @@ void RegisterAllCommands(CommandTable* table) {
   RegisterKeyCommands(table);
   RegisterHashCommands(table);
   RegisterSetCommands(table);
+  RegisterZSetCommands(table);
+  RegisterListCommands(table);
   RegisterConnectionCommands(table);
   RegisterServerCommands(table);
   RegisterIntrospectionCommands(table);

@@ -143,6 +143,8 @@ void RegisterStringCommands(CommandTable* table);
 void RegisterKeyCommands(CommandTable* table);
 void RegisterHashCommands(CommandTable* table);
 void RegisterSetCommands(CommandTable* table);
+void RegisterZSetCommands(CommandTable* table);
+void RegisterListCommands(CommandTable* table);
 void RegisterConnectionCommands(CommandTable* table);
 void RegisterServerCommands(CommandTable* table);
 void RegisterIntrospectionCommands(CommandTable* table);  // COMMAND, CLIENT, INFO, CONFIG

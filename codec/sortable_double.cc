@@ -1,0 +1,1 @@
+#include "codec/sortable_double.h"
