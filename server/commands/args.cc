@@ -35,6 +35,30 @@ std::vector<std::string_view> ArgViews(const CommandContext& ctx, size_t first, 
   return out;
 }
 
+bool ParseScanArgs(CommandContext& ctx, size_t first, ScanArgs* out, std::string_view* type) {
+  for (size_t j = first; j < ctx.argc(); ++j) {
+    const bool has_next = j + 1 < ctx.argc();
+    if (IEquals(ctx.arg(j), "count") && has_next) {
+      int64_t n = 0;
+      if (!ArgInt64(ctx, ++j, &n)) return false;
+      if (n < 1) {
+        ctx.reply.Error(kErrSyntax);
+        return false;
+      }
+      out->count = static_cast<size_t>(n);
+    } else if (IEquals(ctx.arg(j), "match") && has_next) {
+      out->match = ctx.arg(++j);
+      if (out->match == "*") out->match = {};
+    } else if (type != nullptr && IEquals(ctx.arg(j), "type") && has_next) {
+      *type = ctx.arg(++j);
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
 bool CheckStatus(CommandContext& ctx, const engine::Status& status) {
   if (status.ok()) return true;
   ReplyError(ctx.reply, status);

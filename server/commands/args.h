@@ -20,6 +20,16 @@ bool ArgInt64(CommandContext& ctx, size_t i, int64_t* out);
 // Parses argv[i] as a double; on failure replies kErrNotFloat and returns false.
 bool ArgDouble(CommandContext& ctx, size_t i, double* out);
 
+// MATCH and COUNT options of the SCAN family (SCAN, HSCAN, SSCAN, ZSCAN), from argv[first]
+// on. With `type` non-null, TYPE is accepted too. A MATCH of "*" is left empty (match all, as
+// Redis does without calling the matcher). Replies Redis's error and returns false on bad input.
+struct ScanArgs {
+  std::string_view match;
+  size_t count = 10;
+};
+bool ParseScanArgs(CommandContext& ctx, size_t first, ScanArgs* out,
+                   std::string_view* type = nullptr);
+
 // argv[first..] as string_views.
 std::vector<std::string_view> ArgViews(const CommandContext& ctx, size_t first, size_t step = 1);
 

@@ -221,24 +221,10 @@ void ReplyScanPage(CommandContext& ctx, uint64_t cursor, const engine::FieldValu
 
 // Parses HSCAN's MATCH and COUNT (Redis parses them after the key lookup).
 bool ParseHashScanOptions(CommandContext& ctx, engine::HashScanOptions* opts) {
-  for (size_t j = 3; j < ctx.argc(); ++j) {
-    const bool has_next = j + 1 < ctx.argc();
-    if (IEquals(ctx.arg(j), "count") && has_next) {
-      int64_t n = 0;
-      if (!ArgInt64(ctx, ++j, &n)) return false;
-      if (n < 1) {
-        ctx.reply.Error(kErrSyntax);
-        return false;
-      }
-      opts->count = static_cast<size_t>(n);
-    } else if (IEquals(ctx.arg(j), "match") && has_next) {
-      opts->match = ctx.arg(++j);
-      if (opts->match == "*") opts->match = {};
-    } else {
-      ctx.reply.Error(kErrSyntax);
-      return false;
-    }
-  }
+  ScanArgs args;
+  if (!ParseScanArgs(ctx, 3, &args)) return false;
+  opts->match = args.match;
+  opts->count = args.count;
   return true;
 }
 

@@ -239,28 +239,14 @@ void ScanCommand(CommandContext& ctx) {
     ctx.reply.Error("ERR invalid cursor");
     return;
   }
+  ScanArgs args;
+  std::string_view type_name;
+  if (!ParseScanArgs(ctx, 2, &args, &type_name)) return;
   engine::ScanOptions opts;
+  opts.match = args.match;
+  opts.count = args.count;
   bool type_known = true;
-  for (size_t j = 2; j < ctx.argc(); ++j) {
-    bool has_next = j + 1 < ctx.argc();
-    if (IEquals(ctx.arg(j), "count") && has_next) {
-      int64_t n = 0;
-      if (!ArgInt64(ctx, ++j, &n)) return;
-      if (n < 1) {
-        ctx.reply.Error(kErrSyntax);
-        return;
-      }
-      opts.count = static_cast<size_t>(n);
-    } else if (IEquals(ctx.arg(j), "match") && has_next) {
-      opts.match = ctx.arg(++j);
-      if (opts.match == "*") opts.match = {};
-    } else if (IEquals(ctx.arg(j), "type") && has_next) {
-      opts.type = TypeByName(ctx.arg(++j), &type_known);
-    } else {
-      ctx.reply.Error(kErrSyntax);
-      return;
-    }
-  }
+  if (!type_name.empty()) opts.type = TypeByName(type_name, &type_known);
   std::optional<std::string> after;
   if (cursor != 0) after = ctx.server.cursors->Resolve(cursor);
   auto r = engine::KeysScan(ctx.db(), after, opts);

@@ -183,34 +183,6 @@ void SInterCardCommand(CommandContext& ctx) {
   if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
 }
 
-struct SScanArgs {
-  std::string_view match;
-  size_t count = 10;
-};
-
-// SSCAN's options, parsed (as in Redis) only once the key is known to be a set.
-bool ParseSScanArgs(CommandContext& ctx, SScanArgs* out) {
-  for (size_t j = 3; j < ctx.argc(); ++j) {
-    bool has_next = j + 1 < ctx.argc();
-    if (IEquals(ctx.arg(j), "count") && has_next) {
-      int64_t n = 0;
-      if (!ArgInt64(ctx, ++j, &n)) return false;
-      if (n < 1) {
-        ctx.reply.Error(kErrSyntax);
-        return false;
-      }
-      out->count = static_cast<size_t>(n);
-    } else if (IEquals(ctx.arg(j), "match") && has_next) {
-      out->match = ctx.arg(++j);
-      if (out->match == "*") out->match = {};
-    } else {
-      ctx.reply.Error(kErrSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 // Redis parses cursors with strtoul: an optional sign (a negative cursor wraps around), no
 // leading space, and an empty string reads as 0.
 bool ParseScanCursor(std::string_view s, uint64_t* cursor) {
@@ -247,8 +219,8 @@ void SScanCommand(CommandContext& ctx) {
     ReplyScanPage(ctx, 0, {});
     return;
   }
-  SScanArgs args;
-  if (!ParseSScanArgs(ctx, &args)) return;
+  ScanArgs args;
+  if (!ParseScanArgs(ctx, 3, &args)) return;
   std::optional<std::string> after;
   if (cursor != 0) after = ctx.server.cursors->Resolve(cursor);
   auto r = engine::SetScan(ctx.db(), ctx.arg(1), after, args.match, args.count);
