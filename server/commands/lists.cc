@@ -1,6 +1,343 @@
-// Placeholder: list commands are being written.
-#include "server/command.h"
+// List commands (the non-blocking ones): pushes, pops, indexing, ranges, in-place edits, LPOS
+// and moves between lists. Handlers parse and validate in Redis 7.0's order (LINDEX and LSET
+// look the key up before parsing the index; LRANGE, LTRIM, LREM, LPOS, LPOP's count and the
+// LMOVE directions are parsed first), call engine/list.h, and reply.
+#include <string>
+#include <vector>
+
+#include "codec/numbers.h"
+#include "engine/list.h"
+#include "server/commands/args.h"
+#include "server/errors.h"
 
 namespace basalt::server {
-void RegisterListCommands(CommandTable*) {}
+
+namespace {
+
+using engine::ListEnd;
+
+constexpr std::string_view kErrPositive = "ERR value is out of range, must be positive";
+constexpr std::string_view kErrRank =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+constexpr std::string_view kErrCountNegative = "ERR COUNT can't be negative";
+constexpr std::string_view kErrMaxlenNegative = "ERR MAXLEN can't be negative";
+constexpr std::string_view kErrNumKeys = "ERR numkeys should be greater than 0";
+constexpr std::string_view kErrCountPositive = "ERR count should be greater than 0";
+
+void ReplyArray(CommandContext& ctx, const std::vector<std::string>& elements) {
+  ctx.reply.ArrayHeader(static_cast<int64_t>(elements.size()));
+  for (const std::string& e : elements) ctx.reply.Bulk(e);
+}
+
+// Parses LEFT / RIGHT; replies a syntax error otherwise.
+bool ArgEnd(CommandContext& ctx, size_t i, ListEnd* end) {
+  if (IEquals(ctx.arg(i), "left")) {
+    *end = ListEnd::kLeft;
+  } else if (IEquals(ctx.arg(i), "right")) {
+    *end = ListEnd::kRight;
+  } else {
+    ctx.reply.Error(kErrSyntax);
+    return false;
+  }
+  return true;
+}
+
+void PushCommand(CommandContext& ctx, ListEnd end, bool only_if_exists) {
+  auto r = engine::ListPush(ctx.db(), ctx.arg(1), end, ArgViews(ctx, 2), only_if_exists);
+  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+}
+
+// LPUSH key element [element ...]
+void LPushCommand(CommandContext& ctx) { PushCommand(ctx, ListEnd::kLeft, false); }
+// RPUSH key element [element ...]
+void RPushCommand(CommandContext& ctx) { PushCommand(ctx, ListEnd::kRight, false); }
+// LPUSHX key element [element ...]
+void LPushXCommand(CommandContext& ctx) { PushCommand(ctx, ListEnd::kLeft, true); }
+// RPUSHX key element [element ...]
+void RPushXCommand(CommandContext& ctx) { PushCommand(ctx, ListEnd::kRight, true); }
+
+void PopCommand(CommandContext& ctx, ListEnd end) {
+  if (ctx.argc() > 3) {  // arity -2 in Redis's table, but at most one count
+    ctx.reply.Error("ERR wrong number of arguments for '" + ToLower(ctx.arg(0)) + "' command");
+    return;
+  }
+  int64_t count = 1;
+  const bool has_count = ctx.argc() == 3;
+  if (has_count && (!codec::ParseInt64(ctx.arg(2), &count) || count < 0)) {
+    ctx.reply.Error(kErrPositive);
+    return;
+  }
+  auto r = engine::ListPop(ctx.db(), ctx.arg(1), end, static_cast<uint64_t>(count));
+  if (!CheckStatus(ctx, r.status())) return;
+  if (!r->has_value()) {
+    if (has_count) {
+      ctx.reply.NullArray();
+    } else {
+      ctx.reply.Null();
+    }
+  } else if (has_count) {
+    ReplyArray(ctx, **r);
+  } else {
+    ctx.reply.Bulk((*r)->front());
+  }
+}
+
+// LPOP key [count]
+void LPopCommand(CommandContext& ctx) { PopCommand(ctx, ListEnd::kLeft); }
+// RPOP key [count]
+void RPopCommand(CommandContext& ctx) { PopCommand(ctx, ListEnd::kRight); }
+
+// LLEN key
+void LLenCommand(CommandContext& ctx) {
+  auto r = engine::ListLen(ctx.db(), ctx.arg(1));
+  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+}
+
+// LINDEX key index
+void LIndexCommand(CommandContext& ctx) {
+  int64_t index = 0;
+  if (!codec::ParseInt64(ctx.arg(2), &index)) {
+    // Redis looks the key up first: a missing key answers nil whatever the index.
+    auto len = engine::ListLen(ctx.db(), ctx.arg(1));
+    if (!CheckStatus(ctx, len.status())) return;
+    if (*len == 0) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Error(kErrNotInteger);
+    }
+    return;
+  }
+  auto r = engine::ListIndex(ctx.db(), ctx.arg(1), index);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (r->has_value()) {
+    ctx.reply.Bulk(**r);
+  } else {
+    ctx.reply.Null();
+  }
+}
+
+// LRANGE key start stop
+void LRangeCommand(CommandContext& ctx) {
+  int64_t start = 0, stop = 0;
+  if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &stop)) return;
+  auto r = engine::ListRange(ctx.db(), ctx.arg(1), start, stop);
+  if (CheckStatus(ctx, r.status())) ReplyArray(ctx, *r);
+}
+
+// LSET key index element
+void LSetCommand(CommandContext& ctx) {
+  int64_t index = 0;
+  if (!codec::ParseInt64(ctx.arg(2), &index)) {
+    // Redis looks the key up (no such key / WRONGTYPE) before parsing the index.
+    auto len = engine::ListLen(ctx.db(), ctx.arg(1));
+    if (!CheckStatus(ctx, len.status())) return;
+    if (*len == 0) {
+      CheckStatus(ctx, engine::Status::NotFound());
+    } else {
+      ctx.reply.Error(kErrNotInteger);
+    }
+    return;
+  }
+  if (CheckStatus(ctx, engine::ListSet(ctx.db(), ctx.arg(1), index, ctx.arg(3)))) {
+    ctx.reply.SimpleString("OK");
+  }
+}
+
+// LTRIM key start stop
+void LTrimCommand(CommandContext& ctx) {
+  int64_t start = 0, stop = 0;
+  if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &stop)) return;
+  if (CheckStatus(ctx, engine::ListTrim(ctx.db(), ctx.arg(1), start, stop)))
+    ctx.reply.SimpleString("OK");
+}
+
+// LREM key count element
+void LRemCommand(CommandContext& ctx) {
+  int64_t count = 0;
+  if (!ArgInt64(ctx, 2, &count)) return;
+  auto r = engine::ListRemove(ctx.db(), ctx.arg(1), count, ctx.arg(3));
+  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+}
+
+// LINSERT key <BEFORE | AFTER> pivot element
+void LInsertCommand(CommandContext& ctx) {
+  bool before = false;
+  if (IEquals(ctx.arg(2), "before")) {
+    before = true;
+  } else if (!IEquals(ctx.arg(2), "after")) {
+    ctx.reply.Error(kErrSyntax);
+    return;
+  }
+  auto r = engine::ListInsert(ctx.db(), ctx.arg(1), before, ctx.arg(3), ctx.arg(4));
+  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+}
+
+struct LPosArgs {
+  int64_t rank = 1;
+  int64_t count = -1;  // -1: not given (reply a single position)
+  int64_t maxlen = 0;
+};
+
+bool ParseLPosArgs(CommandContext& ctx, LPosArgs* out) {
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    const bool has_next = j + 1 < ctx.argc();
+    if (IEquals(ctx.arg(j), "rank") && has_next) {
+      if (!ArgInt64(ctx, ++j, &out->rank)) return false;
+      if (out->rank == 0) {
+        ctx.reply.Error(kErrRank);
+        return false;
+      }
+    } else if (IEquals(ctx.arg(j), "count") && has_next) {
+      if (!codec::ParseInt64(ctx.arg(++j), &out->count) || out->count < 0) {
+        ctx.reply.Error(kErrCountNegative);
+        return false;
+      }
+    } else if (IEquals(ctx.arg(j), "maxlen") && has_next) {
+      if (!codec::ParseInt64(ctx.arg(++j), &out->maxlen) || out->maxlen < 0) {
+        ctx.reply.Error(kErrMaxlenNegative);
+        return false;
+      }
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+void LPosCommand(CommandContext& ctx) {
+  LPosArgs a;
+  if (!ParseLPosArgs(ctx, &a)) return;
+  const uint64_t count = a.count < 0 ? 1 : static_cast<uint64_t>(a.count);
+  auto r = engine::ListPos(ctx.db(), ctx.arg(1), ctx.arg(2), a.rank, count,
+                           static_cast<uint64_t>(a.maxlen));
+  if (!CheckStatus(ctx, r.status())) return;
+  if (a.count >= 0) {
+    ctx.reply.ArrayHeader(static_cast<int64_t>(r->size()));
+    for (int64_t pos : *r) ctx.reply.Integer(pos);
+  } else if (r->empty()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Integer(r->front());
+  }
+}
+
+void MoveCommand(CommandContext& ctx, ListEnd from, ListEnd to) {
+  auto r = engine::ListMove(ctx.db(), ctx.arg(1), ctx.arg(2), from, to);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (r->has_value()) {
+    ctx.reply.Bulk(**r);
+  } else {
+    ctx.reply.Null();
+  }
+}
+
+// LMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT>
+void LMoveCommand(CommandContext& ctx) {
+  ListEnd from = ListEnd::kLeft, to = ListEnd::kLeft;
+  if (!ArgEnd(ctx, 3, &from) || !ArgEnd(ctx, 4, &to)) return;
+  MoveCommand(ctx, from, to);
+}
+
+// RPOPLPUSH source destination
+void RPopLPushCommand(CommandContext& ctx) { MoveCommand(ctx, ListEnd::kRight, ListEnd::kLeft); }
+
+// LMPOP's numkeys: a positive integer, else Redis's numkeys error.
+bool ParseNumKeys(std::string_view arg, int64_t* numkeys) {
+  return codec::ParseInt64(arg, numkeys) && *numkeys > 0;
+}
+
+// Locks LMPOP's keys (argv[2 .. 2+numkeys)).
+void LMPopLockKeys(const codec::Argv& argv, int db, std::vector<std::pair<int, std::string>>* out) {
+  int64_t numkeys = 0;
+  if (!ParseNumKeys(argv[1], &numkeys)) return;
+  for (size_t i = 2; i < argv.size() && i - 2 < static_cast<uint64_t>(numkeys); ++i) {
+    out->emplace_back(db, argv[i]);
+  }
+}
+
+// LMPOP numkeys key [key ...] <LEFT | RIGHT> [COUNT count]
+void LMPopCommand(CommandContext& ctx) {
+  int64_t numkeys = 0;
+  if (!ParseNumKeys(ctx.arg(1), &numkeys)) {
+    ctx.reply.Error(kErrNumKeys);
+    return;
+  }
+  if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
+    ctx.reply.Error(kErrSyntax);
+    return;
+  }
+  const size_t where = 2 + static_cast<size_t>(numkeys);
+  ListEnd end = ListEnd::kLeft;
+  if (!ArgEnd(ctx, where, &end)) return;
+  int64_t count = 1;
+  bool has_count = false;
+  for (size_t j = where + 1; j < ctx.argc(); ++j) {
+    if (!has_count && IEquals(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
+      has_count = true;
+      if (!codec::ParseInt64(ctx.arg(++j), &count) || count <= 0) {
+        ctx.reply.Error(kErrCountPositive);
+        return;
+      }
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  for (size_t i = 2; i < where; ++i) {
+    auto r = engine::ListPop(ctx.db(), ctx.arg(i), end, static_cast<uint64_t>(count));
+    if (!CheckStatus(ctx, r.status())) return;
+    if (!r->has_value()) continue;
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(ctx.arg(i));
+    ReplyArray(ctx, **r);
+    return;
+  }
+  ctx.reply.NullArray();
+}
+
+}  // namespace
+
+void RegisterListCommands(CommandTable* t) {
+  const std::string g = "list";
+  auto add = [&](const char* name, int arity, uint32_t flags, int first, int last, int step,
+                 CommandHandler h, const char* since, const char* summary) {
+    return t->Add(MakeCommand(name, arity, flags, first, last, step, h, g, since, summary,
+                              {(flags & kCmdWrite) ? "@write" : "@read", "@list",
+                               (flags & kCmdFast) ? "@fast" : "@slow"}));
+  };
+  const uint32_t kW = kCmdWrite, kR = kCmdReadOnly, kF = kCmdFast, kOom = kCmdDenyOom;
+  add("lpush", -3, kW | kOom | kF, 1, 1, 1, LPushCommand, "1.0.0",
+      "Prepend one or multiple elements to a list");
+  add("rpush", -3, kW | kOom | kF, 1, 1, 1, RPushCommand, "1.0.0",
+      "Append one or multiple elements to a list");
+  add("lpushx", -3, kW | kOom | kF, 1, 1, 1, LPushXCommand, "2.2.0",
+      "Prepend an element to a list, only if the list exists");
+  add("rpushx", -3, kW | kOom | kF, 1, 1, 1, RPushXCommand, "2.2.0",
+      "Append an element to a list, only if the list exists");
+  add("lpop", -2, kW | kF, 1, 1, 1, LPopCommand, "1.0.0",
+      "Remove and get the first elements in a list");
+  add("rpop", -2, kW | kF, 1, 1, 1, RPopCommand, "1.0.0",
+      "Remove and get the last elements in a list");
+  add("llen", 2, kR | kF, 1, 1, 1, LLenCommand, "1.0.0", "Get the length of a list");
+  add("lindex", 3, kR, 1, 1, 1, LIndexCommand, "1.0.0", "Get an element from a list by its index");
+  add("lrange", 4, kR, 1, 1, 1, LRangeCommand, "1.0.0", "Get a range of elements from a list");
+  add("lset", 4, kW | kOom, 1, 1, 1, LSetCommand, "1.0.0",
+      "Set the value of an element in a list by its index");
+  add("ltrim", 4, kW, 1, 1, 1, LTrimCommand, "1.0.0", "Trim a list to the specified range");
+  add("lrem", 4, kW, 1, 1, 1, LRemCommand, "1.0.0", "Remove elements from a list");
+  add("linsert", 5, kW | kOom, 1, 1, 1, LInsertCommand, "2.2.0",
+      "Insert an element before or after another element in a list");
+  add("lpos", -3, kR, 1, 1, 1, LPosCommand, "6.0.6",
+      "Return the index of matching elements on a list");
+  add("lmove", 5, kW | kOom, 1, 2, 1, LMoveCommand, "6.2.0",
+      "Pop an element from a list, push it to another list and return it");
+  add("rpoplpush", 3, kW | kOom, 1, 2, 1, RPopLPushCommand, "1.2.0",
+      "Remove the last element in a list, prepend it to another list and return it");
+  add("lmpop", -4, kW, 0, 0, 0, LMPopCommand, "7.0.0", "Pop elements from a list")->lock_keys =
+      LMPopLockKeys;
+}
+
 }  // namespace basalt::server
