@@ -337,7 +337,9 @@ void ObjectEncodingCommand(CommandContext& ctx) {
     // Collections: computed from their current contents and the encoding thresholds.
     Config& config = *ctx.server.config;
     engine::StatusOr<std::string> enc = engine::Status::InvalidArgument("unknown type");
-    if (rec.meta.type == codec::KeyType::kHash) {
+    if (rec.meta.type == codec::KeyType::kList) {
+      enc = std::string("quicklist");  // Redis 7.0 encodes every list as a quicklist
+    } else if (rec.meta.type == codec::KeyType::kHash) {
       enc = engine::HashObjectEncoding(ctx.db(), ctx.arg(2),
                                        config.GetInt("hash-max-listpack-entries"),
                                        config.GetInt("hash-max-listpack-value"));
