@@ -30,6 +30,8 @@ enum class Code {
   // A hash field's value is not an integer (HINCRBY) / not a valid float (HINCRBYFLOAT).
   kHashNotInteger,
   kHashNotFloat,
+  // A sorted-set score increment would produce NaN (inf + -inf).
+  kScoreNaN,
 };
 
 class [[nodiscard]] Status {

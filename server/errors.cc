@@ -21,6 +21,8 @@ std::string_view ErrorText(const engine::Status& status) {
       return "ERR hash value is not an integer";
     case Code::kHashNotFloat:
       return "ERR hash value is not a float";
+    case Code::kScoreNaN:
+      return "ERR resulting score is not a number (NaN)";
     case Code::kOutOfRange:
       return "ERR index out of range";
     case Code::kTooLarge:

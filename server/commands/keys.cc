@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "codec/numbers.h"
+#include "engine/collection.h"
 #include "engine/hash.h"
 #include "engine/set.h"
 #include "engine/string.h"
@@ -325,6 +326,23 @@ void SelectCommand(CommandContext& ctx) {
   ctx.reply.SimpleString("OK");
 }
 
+// Redis 7.0 keeps a sorted set as a listpack while it has at most zset-max-listpack-entries
+// members of at most zset-max-listpack-value bytes, else as a skiplist. Computed from the
+// current members (the one-way conversion history is not tracked).
+engine::StatusOr<std::string> ZSetEncoding(CommandContext& ctx, const engine::KeyRecord& rec) {
+  const Config& config = *ctx.server.config;
+  if (rec.meta.size > static_cast<uint64_t>(config.GetInt("zset-max-listpack-entries"))) {
+    return std::string("skiplist");
+  }
+  const uint64_t max_value = config.GetInt("zset-max-listpack-value");
+  engine::SubkeyIterator it(ctx.db(), ctx.arg(2), rec.meta.version);
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    if (it.subkey().size() > max_value) return std::string("skiplist");
+  }
+  BASALT_RETURN_IF_ERROR(it.status());
+  return std::string("listpack");
+}
+
 // OBJECT ENCODING key: answered from the value as Redis would encode it.
 void ObjectEncodingCommand(CommandContext& ctx) {
   engine::KeyRecord rec;
@@ -343,6 +361,8 @@ void ObjectEncodingCommand(CommandContext& ctx) {
       enc = engine::HashObjectEncoding(ctx.db(), ctx.arg(2),
                                        config.GetInt("hash-max-listpack-entries"),
                                        config.GetInt("hash-max-listpack-value"));
+    } else if (rec.meta.type == codec::KeyType::kZSet) {
+      enc = ZSetEncoding(ctx, rec);
     } else if (rec.meta.type == codec::KeyType::kSet) {
       enc =
           engine::SetObjectEncoding(ctx.db(), ctx.arg(2), config.GetInt("set-max-intset-entries"));
