@@ -589,3 +589,43 @@ def test_zsets_survive_restart(server, r):
         assert c.call("ZRANGE", "dst", 0, -1) == [b"c"]
     finally:
         c.close()
+
+
+@pytest.mark.persistence
+def test_leaderboard_100k_members_against_model(server, r):
+    # The leaderboard: 100,000 members, random ZINCRBY, top-10 and ranks checked against
+    # a Python model, then again after a restart.
+    rng = random.Random(20261124)
+    members = [f"player:{i}" for i in range(100_000)]
+    model = {}
+    pipe = r.pipeline(transaction=False)
+    for start in range(0, len(members), 5000):
+        chunk = {m: rng.randint(0, 1000) for m in members[start:start + 5000]}
+        model.update(chunk)
+        pipe.zadd("board", chunk)
+    pipe.execute()
+    for _ in range(20):
+        for _ in range(500):
+            m = rng.choice(members)
+            d = rng.randint(-50, 100)
+            model[m] += d
+            pipe.zincrby("board", d, m)
+        pipe.execute()
+
+    def ranked():
+        # Redis orders by score, then member bytes; ZREVRANGE reverses both.
+        return sorted(model.items(), key=lambda kv: (kv[1], kv[0].encode()), reverse=True)
+
+    def check():
+        order = ranked()
+        assert r.zcard("board") == len(model)
+        top = r.zrevrange("board", 0, 9, withscores=True)
+        assert [(m.decode(), int(s)) for m, s in top] == order[:10]
+        for m in rng.sample(members, 20):
+            expected = next(i for i, (name, _) in enumerate(order) if name == m)
+            assert r.zrevrank("board", m) == expected
+            assert r.zscore("board", m) == model[m]
+
+    check()
+    server.restart()
+    check()
