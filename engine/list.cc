@@ -28,8 +28,13 @@ Status ReadRange(const Db& db, std::string_view key, const codec::Metadata& meta
   if (n == 0) return Status::OK();
   SubkeyIterator it(db, key, meta.version);
   uint64_t got = 0;
-  for (it.Seek(IndexKey(meta.head + pos)); it.Valid() && got < n; it.Next(), ++got) {
+  it.Seek(IndexKey(meta.head + pos));
+  while (it.Valid()) {
     out->emplace_back(it.value());
+    // Never step past the last element wanted: beyond the tail of a queue that RPOP drains lie
+    // the tombstones of every element popped so far, and stepping onto them costs O(pops).
+    if (++got == n) break;
+    it.Next();
   }
   BASALT_RETURN_IF_ERROR(it.status());
   if (got != n) return Status::Corruption("list size disagrees with elements");

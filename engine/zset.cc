@@ -151,7 +151,8 @@ Status Walk(SubkeyIterator& it, bool reverse, Skip skip, Take take, int64_t offs
       continue;
     }
     out->push_back(e);
-    if (limit > 0) --limit;
+    // Stop without stepping further: past the wanted elements may lie many tombstones.
+    if (limit > 0 && --limit == 0) break;
   }
   return it.status();
 }
