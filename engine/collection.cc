@@ -1,7 +1,9 @@
 #include "engine/collection.h"
 
+#include <algorithm>
 #include <vector>
 
+#include "codec/glob.h"
 #include "codec/key_format.h"
 
 namespace basalt::engine {
@@ -105,6 +107,30 @@ Status GetSubkey(const Db& db, std::string_view key, uint64_t version, std::stri
   Storage& st = db.engine->storage();
   return st.Get(cf != nullptr ? cf : st.data(),
                 codec::EncodeDataKey(db.physical, key, version, subkey), value);
+}
+
+Status ScanSubkeys(const Db& db, std::string_view key, uint64_t version,
+                   const std::optional<std::string>& after, std::string_view match, size_t count,
+                   const std::function<Status(std::string_view, std::string_view)>& visit,
+                   std::optional<std::string>* resume_after) {
+  resume_after->reset();
+  SubkeyIterator it(db, key, version);
+  if (after.has_value()) {
+    it.Seek(*after);
+    if (it.Valid() && it.subkey() == *after) it.Next();
+  } else {
+    it.SeekToFirst();
+  }
+  std::string last;
+  for (size_t examined = 0; it.Valid() && examined < std::max<size_t>(count, 1); it.Next()) {
+    ++examined;
+    last.assign(it.subkey());
+    if (!match.empty() && !codec::GlobMatch(match, last)) continue;
+    BASALT_RETURN_IF_ERROR(visit(last, it.value()));
+  }
+  BASALT_RETURN_IF_ERROR(it.status());
+  if (it.Valid()) *resume_after = std::move(last);
+  return Status::OK();
 }
 
 Status CopyCollection(Batch* batch, const Db& src_db, std::string_view src, const KeyRecord& rec,

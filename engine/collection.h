@@ -16,7 +16,9 @@
 #include <rocksdb/iterator.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -83,6 +85,15 @@ class SubkeyIterator {
 // Point read of one subkey of a collection version. kNotFound if absent.
 Status GetSubkey(const Db& db, std::string_view key, uint64_t version, std::string_view subkey,
                  std::string* value, rocksdb::ColumnFamilyHandle* cf = nullptr);
+
+// One step of a *SCAN over a collection version: examines up to `count` subkeys that sort after
+// `after` (nullopt = from the first), calls `visit(subkey, value)` for those matching the glob
+// `match` (empty = all), and sets *resume_after to the subkey to resume after (nullopt when the
+// scan is complete). A non-OK status from `visit` stops the scan and is returned.
+Status ScanSubkeys(const Db& db, std::string_view key, uint64_t version,
+                   const std::optional<std::string>& after, std::string_view match, size_t count,
+                   const std::function<Status(std::string_view, std::string_view)>& visit,
+                   std::optional<std::string>* resume_after);
 
 // Copies a live collection `rec` (of `src_db`/`src`) to `dst` in `dst_db` under a fresh
 // version, replacing `old_dst`. Costs one write per element. Used by RENAME, COPY and MOVE.

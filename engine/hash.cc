@@ -271,23 +271,13 @@ StatusOr<HashScanPage> HashScan(const Db& db, std::string_view key,
   BASALT_RETURN_IF_ERROR(LookupHashForRead(db, key, &rec));
   HashScanPage page;
   if (!rec.live()) return page;
-  SubkeyIterator it(db, key, rec.meta.version);
-  if (after.has_value()) {
-    it.Seek(*after);
-    if (it.Valid() && it.subkey() == *after) it.Next();
-  } else {
-    it.SeekToFirst();
-  }
-  size_t examined = 0;
-  std::string last;
-  for (; it.Valid() && examined < std::max<size_t>(options.count, 1); it.Next()) {
-    ++examined;
-    last.assign(it.subkey());
-    if (!options.match.empty() && !codec::GlobMatch(options.match, it.subkey())) continue;
-    page.entries.emplace_back(last, std::string(it.value()));
-  }
-  BASALT_RETURN_IF_ERROR(it.status());
-  if (it.Valid()) page.resume_after = std::move(last);
+  BASALT_RETURN_IF_ERROR(ScanSubkeys(
+      db, key, rec.meta.version, after, options.match, options.count,
+      [&](std::string_view field, std::string_view value) {
+        page.entries.emplace_back(std::string(field), std::string(value));
+        return Status::OK();
+      },
+      &page.resume_after));
   return page;
 }
 

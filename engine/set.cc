@@ -397,21 +397,13 @@ StatusOr<SetScanPage> SetScan(const Db& db, std::string_view key,
   BASALT_RETURN_IF_ERROR(LookupSet(db, key, &rec));
   SetScanPage page;
   if (!rec.live()) return page;
-  SubkeyIterator it(db, key, rec.meta.version);
-  if (after.has_value()) {
-    it.Seek(*after);
-    if (it.Valid() && it.subkey() == *after) it.Next();
-  } else {
-    it.SeekToFirst();
-  }
-  std::string last;
-  for (size_t examined = 0; it.Valid() && examined < std::max<size_t>(count, 1); it.Next()) {
-    ++examined;
-    last.assign(it.subkey());
-    if (match.empty() || codec::GlobMatch(match, last)) page.members.push_back(last);
-  }
-  BASALT_RETURN_IF_ERROR(it.status());
-  if (it.Valid()) page.resume_after = std::move(last);
+  BASALT_RETURN_IF_ERROR(ScanSubkeys(
+      db, key, rec.meta.version, after, match, count,
+      [&](std::string_view member, std::string_view) {
+        page.members.emplace_back(member);
+        return Status::OK();
+      },
+      &page.resume_after));
   return page;
 }
 

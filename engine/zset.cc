@@ -695,26 +695,17 @@ StatusOr<ZSetScanPage> ZSetScan(const Db& db, std::string_view key,
   BASALT_RETURN_IF_ERROR(LookupZSet(db, key, &rec));
   ZSetScanPage page;
   if (!rec.live()) return page;
-  SubkeyIterator it(db, key, rec.meta.version);
-  if (after.has_value()) {
-    it.Seek(*after);
-    if (it.Valid() && it.subkey() == *after) it.Next();
-  } else {
-    it.SeekToFirst();
-  }
-  std::string last;
-  for (size_t examined = 0; it.Valid() && examined < std::max<size_t>(count, 1); it.Next()) {
-    ++examined;
-    last.assign(it.subkey());
-    if (!match.empty() && !codec::GlobMatch(match, last)) continue;
-    ScoredMember e{last, 0};
-    if (!codec::DecodeSortableDouble(it.value(), &e.score)) {
-      return Status::Corruption("bad zset score");
-    }
-    page.elements.push_back(std::move(e));
-  }
-  BASALT_RETURN_IF_ERROR(it.status());
-  if (it.Valid()) page.resume_after = std::move(last);
+  BASALT_RETURN_IF_ERROR(ScanSubkeys(
+      db, key, rec.meta.version, after, match, count,
+      [&](std::string_view member, std::string_view score) {
+        ScoredMember e{std::string(member), 0};
+        if (!codec::DecodeSortableDouble(score, &e.score)) {
+          return Status::Corruption("bad zset score");
+        }
+        page.elements.push_back(std::move(e));
+        return Status::OK();
+      },
+      &page.resume_after));
   return page;
 }
 

@@ -596,34 +596,6 @@ void ZMPopCommand(CommandContext& ctx) {
   }
 }
 
-struct ZScanArgs {
-  std::string_view match;
-  size_t count = 10;
-};
-
-// ZSCAN's options, parsed (as in Redis) only once the key is known to be a sorted set.
-bool ParseZScanArgs(CommandContext& ctx, ZScanArgs* out) {
-  for (size_t j = 3; j < ctx.argc(); ++j) {
-    bool has_next = j + 1 < ctx.argc();
-    if (IEquals(ctx.arg(j), "count") && has_next) {
-      int64_t n = 0;
-      if (!ArgInt64(ctx, ++j, &n)) return false;
-      if (n < 1) {
-        ctx.reply.Error(kErrSyntax);
-        return false;
-      }
-      out->count = static_cast<size_t>(n);
-    } else if (IEquals(ctx.arg(j), "match") && has_next) {
-      out->match = ctx.arg(++j);
-      if (out->match == "*") out->match = {};
-    } else {
-      ctx.reply.Error(kErrSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 // Redis parses cursors with strtoul: an optional sign (a negative cursor wraps around).
 bool ParseScanCursor(std::string_view s, uint64_t* cursor) {
   const bool negative = !s.empty() && s.front() == '-';
@@ -649,8 +621,8 @@ void ZScanCommand(CommandContext& ctx) {
   }
   auto card = engine::ZSetCard(ctx.db(), ctx.arg(1));
   if (!CheckStatus(ctx, card.status())) return;
-  ZScanArgs args;
-  if (*card > 0 && !ParseZScanArgs(ctx, &args)) return;
+  ScanArgs args;
+  if (*card > 0 && !ParseScanArgs(ctx, 3, &args)) return;
   std::optional<std::string> after;
   if (cursor != 0) after = ctx.server.cursors->Resolve(cursor);
   engine::ZSetScanPage page;
