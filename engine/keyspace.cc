@@ -121,6 +121,28 @@ uint64_t Engine::NewVersion() {
 int64_t Engine::KeyCount(const Db& db) const { return key_count_[db.physical].load(); }
 int64_t Engine::ExpiresCount(const Db& db) const { return expires_count_[db.physical].load(); }
 
+bool Engine::Observed() const {
+  for (const KeyObserver* o : observers_) {
+    if (o->Interested()) return true;
+  }
+  return false;
+}
+
+int Engine::LogicalOf(uint8_t physical) const {
+  for (int i = 0; i < databases_; ++i) {
+    if (physical_[i].load(std::memory_order_relaxed) == physical) return i;
+  }
+  return -1;
+}
+
+void Engine::NotifyWritten(const std::vector<WrittenKey>& keys) {
+  for (KeyObserver* o : observers_) o->KeysWritten(keys);
+}
+
+void Engine::NotifyDbReplaced(int db) {
+  for (KeyObserver* o : observers_) o->DbReplaced(db);
+}
+
 void Engine::AddCounts(uint8_t physical, int64_t keys, int64_t expires) {
   key_count_[physical].fetch_add(keys);
   expires_count_[physical].fetch_add(expires);
@@ -138,6 +160,7 @@ Status Engine::FlushDb(const Db& db) {
   BASALT_RETURN_IF_ERROR(storage_->Write(&b));
   changes_.fetch_add(key_count_[p].exchange(0));
   expires_count_[p].store(0);
+  NotifyDbReplaced(db.index);
   return Status::OK();
 }
 
@@ -158,6 +181,8 @@ Status Engine::SwapDb(int a, int b) {
   wb.Put(storage_->reserved(), kDbMapKey, map);
   BASALT_RETURN_IF_ERROR(storage_->Write(&wb));
   for (int i = 0; i < kMaxDatabases; ++i) physical_[i].store(static_cast<uint8_t>(map[i]));
+  NotifyDbReplaced(a);
+  NotifyDbReplaced(b);
   return Status::OK();
 }
 
@@ -171,6 +196,15 @@ void Batch::Count(uint8_t physical, int64_t keys, int64_t expires) {
     }
   }
   deltas_.push_back({physical, keys, expires});
+}
+
+void Batch::Record(const Db& db, std::string_view key, std::string_view encoded) {
+  if (!engine_->Observed()) return;
+  codec::Metadata meta;
+  codec::KeyType type = codec::KeyType::kNone;
+  if (!encoded.empty() && codec::DecodeMetadata(encoded, &meta)) type = meta.type;
+  int logical = db.index >= 0 ? db.index : engine_->LogicalOf(db.physical);
+  written_.push_back({logical, std::string(key), type});
 }
 
 void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
@@ -188,6 +222,7 @@ void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
   }
   Count(db.physical, old.present ? 0 : 1, (expire_at_ms != 0) - (old_expire != 0));
   ++keys_written_;
+  Record(db, key, encoded);
 }
 
 void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) {
@@ -198,6 +233,7 @@ void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) 
   }
   Count(db.physical, -1, old.meta.expire_at_ms != 0 ? -1 : 0);
   ++keys_written_;
+  Record(db, key, {});
 }
 
 Status Batch::Commit() {
@@ -216,6 +252,10 @@ Status Batch::Commit() {
   batch_.Clear();
   deltas_.clear();
   keys_written_ = 0;
+  if (!written_.empty()) {
+    engine_->NotifyWritten(written_);
+    written_.clear();
+  }
   return Status::OK();
 }
 

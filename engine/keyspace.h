@@ -59,6 +59,30 @@ struct KeyRecord {
 
 class Engine;
 
+// A key a committed batch wrote: its logical database (SELECT number), its name, and the type
+// it holds afterwards (KeyType::kNone when the batch deleted it).
+struct WrittenKey {
+  int db;
+  std::string key;
+  codec::KeyType type;
+};
+
+// Watches writes on behalf of server/ (clients blocked on keys, WATCH). The engine calls every
+// observer on the writing thread, right after the write reached RocksDB and while the writer
+// still holds the stripe locks of the keys it wrote.
+//
+// Thread-safety: callbacks run concurrently on any thread that writes.
+class KeyObserver {
+ public:
+  virtual ~KeyObserver() = default;
+  // Whether batches should record the keys they write. Read on every write: keep it cheap.
+  virtual bool Interested() const = 0;
+  virtual void KeysWritten(const std::vector<WrittenKey>& keys) = 0;
+  // Every key of logical database `db` may have changed at once (FLUSHDB, FLUSHALL, SWAPDB).
+  // Called with the world lock held exclusively.
+  virtual void DbReplaced(int db) = 0;
+};
+
 // A database as one command sees it.
 struct Db {
   Engine* engine;
@@ -80,6 +104,14 @@ class Engine {
 
   // Reads a key's record. kOk with rec->present == false when there is none.
   Status Lookup(const Db& db, std::string_view key, KeyRecord* rec);
+
+  // Adds an observer of writes. REQUIRES: called before any write; `observer` outlives the
+  // engine.
+  void AddObserver(KeyObserver* observer) { observers_.push_back(observer); }
+  bool Observed() const;
+
+  // The logical number of a physical database (-1 if none maps to it).
+  int LogicalOf(uint8_t physical) const;
 
   // A fresh collection version: monotonic microseconds << 11 | counter.
   uint64_t NewVersion();
@@ -111,6 +143,8 @@ class Engine {
   Engine() = default;
   Status LoadReserved(int databases);
   void AddCounts(uint8_t physical, int64_t keys, int64_t expires);
+  void NotifyWritten(const std::vector<WrittenKey>& keys);
+  void NotifyDbReplaced(int db);
 
   std::unique_ptr<Storage> storage_;
   KeyLocks locks_;
@@ -120,6 +154,7 @@ class Engine {
   std::array<std::atomic<int64_t>, kMaxDatabases + 1> expires_count_{};  // by physical db
   std::atomic<uint64_t> last_version_{0};
   std::atomic<int64_t> hits_{0}, misses_{0}, changes_{0};
+  std::vector<KeyObserver*> observers_;
 };
 
 // One atomic write: collects metadata, subkeys, expire-index entries and counter deltas, and
@@ -147,8 +182,11 @@ class Batch {
     int64_t expires;
   };
   void Count(uint8_t physical, int64_t keys, int64_t expires);
+  // Remembers a written key for the observers; `encoded` is its new record (empty: deleted).
+  void Record(const Db& db, std::string_view key, std::string_view encoded);
 
   Engine* engine_;
+  std::vector<WrittenKey> written_;  // only while an observer is interested
   rocksdb::WriteBatch batch_;
   std::vector<Delta> deltas_;
   int64_t keys_written_ = 0;
