@@ -42,4 +42,13 @@ KeyLocks::Guard KeyLocks::Lock(const std::vector<uint16_t>& stripes) {
   return g;
 }
 
+bool KeyLocks::TryAdd(Guard* guard, uint16_t stripe) {
+  auto pos = std::lower_bound(guard->stripes_.begin(), guard->stripes_.end(), stripe);
+  if (pos != guard->stripes_.end() && *pos == stripe) return true;
+  if (!stripes_[stripe].try_lock()) return false;
+  guard->owner_ = this;
+  guard->stripes_.insert(pos, stripe);
+  return true;
+}
+
 }  // namespace basalt::engine

@@ -42,6 +42,9 @@ class KeyLocks {
   // Locks the stripes of all (db, key) pairs. Blocks until all are held.
   Guard Lock(const std::vector<uint16_t>& stripes);
   Guard LockOne(uint8_t db, std::string_view key) { return Lock({StripeOf(db, key)}); }
+  // Adds `stripe` to `guard` without waiting: true if the guard holds it now (or already did),
+  // false if another thread holds it. Never blocks, so it cannot deadlock whatever `guard` holds.
+  bool TryAdd(Guard* guard, uint16_t stripe);
 
   std::shared_mutex& world() { return world_; }
 

@@ -54,6 +54,18 @@ class Client {
     return w;
   }
 
+  // Blocked on keys (server/blocking.h) until `deadline_ms` (0 = forever). The owning worker
+  // writes it; CLIENT LIST reads it from other threads.
+  bool blocked() const { return blocked_.load(std::memory_order_relaxed); }
+  int64_t block_deadline_ms() const { return block_deadline_ms_.load(std::memory_order_relaxed); }
+  void set_blocked(bool blocked, int64_t deadline_ms = 0) {
+    block_deadline_ms_.store(deadline_ms, std::memory_order_relaxed);
+    blocked_.store(blocked, std::memory_order_relaxed);
+  }
+  // True while EXEC runs the queued commands: blocking commands then answer at once.
+  bool in_exec() const { return in_exec_; }
+  void set_in_exec(bool v) { in_exec_ = v; }
+
   int64_t last_interaction_ms() const { return last_interaction_ms_.load(); }
   void Touch(int64_t now_ms) { last_interaction_ms_.store(now_ms); }
 
@@ -86,6 +98,9 @@ class Client {
   bool authenticated_ = false;
   bool close_after_reply_ = false;
   bool wrote_ = false;
+  bool in_exec_ = false;
+  std::atomic<bool> blocked_{false};
+  std::atomic<int64_t> block_deadline_ms_{0};
 
   mutable std::mutex mu_;
   std::string name_;

@@ -29,6 +29,7 @@ class Reaper;
 namespace basalt::server {
 
 class Config;
+class BlockingRegistry;
 class ClientRegistry;
 class CommandTable;
 class ScanCursors;
@@ -66,6 +67,7 @@ struct ServerContext {
   ClientRegistry* clients = nullptr;
   Stats* stats = nullptr;
   ScanCursors* cursors = nullptr;
+  BlockingRegistry* blocking = nullptr;
   const CommandTable* commands = nullptr;
   std::function<void()> request_shutdown;
   // Settings read on every request, mirrored from Config by change hooks (server.cc).

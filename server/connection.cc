@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/client_registry.h"
 #include "server/config.h"
 #include "server/stats.h"
@@ -52,6 +53,12 @@ Connection::~Connection() = default;
 void Connection::Close() {
   if (closing_) return;
   closing_ = true;
+  if (client_->blocked()) worker_->server().blocking->Drop(client_->id());
+  if (block_timer_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(block_timer_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    block_timer_ = nullptr;
+  }
   worker_->Forget(this);
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClose);
 }
@@ -115,7 +122,7 @@ void Connection::ProcessInput() {
   limits.auth_required = AuthRequired(server, *client_);
   parser_.set_limits(limits);
   codec::ReplyWriter reply(&out_, client_->resp());
-  while (!closing_ && !client_->close_after_reply() && start_ < end_) {
+  while (!closing_ && !client_->close_after_reply() && !client_->blocked() && start_ < end_) {
     size_t consumed = 0;
     std::string error;
     codec::ParseStatus st = parser_.Parse(std::string_view(in_.get() + start_, end_ - start_),
@@ -130,6 +137,9 @@ void Connection::ProcessInput() {
     if (argv_.empty()) continue;
     reply.set_protocol(client_->resp());
     worker_->dispatcher().Execute(*client_, argv_, reply);
+    if (client_->blocked() && client_->block_deadline_ms() > 0) {
+      ArmBlockTimer(client_->block_deadline_ms() - static_cast<int64_t>(engine::NowMs()));
+    }
     size_t arg_bytes = 0;
     for (const auto& a : argv_) arg_bytes += a.capacity();
     if (arg_bytes > 32 * 1024) codec::Argv().swap(argv_);  // don't hold big values while idle
@@ -155,6 +165,41 @@ void Connection::ProcessInput() {
     return;
   }
   Flush();
+}
+
+void Connection::ArmBlockTimer(int64_t delay_ms) {
+  if (block_timer_ == nullptr) {
+    block_timer_ = new uv_timer_t;
+    uv_timer_init(worker_->loop(), block_timer_);
+    block_timer_->data = this;
+  }
+  uv_timer_start(block_timer_, OnBlockTimeout,
+                 static_cast<uint64_t>(std::max<int64_t>(delay_ms, 0)), 0);
+}
+
+void Connection::OnBlockTimeout(uv_timer_t* t) {
+  auto* c = static_cast<Connection*>(t->data);
+  std::string reply;
+  switch (c->worker_->server().blocking->TimeOut(c->client_->id(), &reply)) {
+    case BlockingRegistry::Outcome::kFinished:
+      c->Unblocked(std::move(reply));
+      break;
+    case BlockingRegistry::Outcome::kBusy:  // a writer is serving it: its verdict comes soon
+      c->ArmBlockTimer(1);
+      break;
+    case BlockingRegistry::Outcome::kGone:  // already finished; the reply is on its way
+      break;
+  }
+}
+
+void Connection::Unblocked(std::string reply) {
+  if (closing_ || !client_->blocked()) return;
+  if (block_timer_ != nullptr) uv_timer_stop(block_timer_);
+  client_->set_blocked(false);
+  out_ += reply;
+  // A served client's pop was written by another thread: make it durable before the reply.
+  client_->mark_wrote();
+  ProcessInput();
 }
 
 void Connection::Flush() {

@@ -33,6 +33,9 @@ class Connection {
   // Starts closing; the object is deleted in the close callback.
   void Close();
   Client& client() { return *client_; }
+  // The blocking command this client waits on finished with `reply`: send it and go on with
+  // the commands that arrived meanwhile.
+  void Unblocked(std::string reply);
   bool closing() const { return closing_; }
 
  private:
@@ -43,10 +46,12 @@ class Connection {
   static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
   static void OnWrite(uv_write_t* req, int status);
   static void OnClose(uv_handle_t* h);
+  static void OnBlockTimeout(uv_timer_t* t);
 
   void ProcessInput();
   void Flush();
   void Compact();
+  void ArmBlockTimer(int64_t delay_ms);
 
   uv_tcp_t handle_;
   uv_write_t write_req_;
@@ -64,6 +69,9 @@ class Connection {
   bool write_in_flight_ = false;
   bool closing_ = false;
   bool reading_ = false;
+  // Fires when a blocking command times out; created on first use, closed with the connection
+  // (its memory is freed in its own close callback).
+  uv_timer_t* block_timer_ = nullptr;
 };
 
 }  // namespace basalt::server

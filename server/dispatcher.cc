@@ -3,6 +3,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "server/blocking.h"
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/stats.h"
@@ -91,9 +92,12 @@ void Dispatcher::Execute(Client& client, const codec::Argv& argv, codec::ReplyWr
 
 void Dispatcher::RunLocked(const CommandSpec& cmd, CommandContext& ctx) {
   engine::KeyLocks& locks = server_->engine->locks();
+  BlockingRegistry& blocking = *server_->blocking;
   if (cmd.flags & kCmdWholeDb) {
     std::unique_lock<std::shared_mutex> world(locks.world());
     cmd.handler(ctx);
+    engine::KeyLocks::Guard none = locks.Lock({});
+    blocking.ServeReady(&none);  // SWAPDB may bring waited keys into view
     return;
   }
   if (!(cmd.flags & kCmdWrite)) {
@@ -116,6 +120,11 @@ void Dispatcher::RunLocked(const CommandSpec& cmd, CommandContext& ctx) {
   }
   engine::KeyLocks::Guard guard = locks.Lock(stripes);
   cmd.handler(ctx);
+  // Clients blocked on keys this command filled are served before anyone else sees them.
+  blocking.ServeReady(&guard);
+  guard.Release();
+  world.unlock();
+  blocking.ServeDeferred();
 }
 
 }  // namespace basalt::server

@@ -88,6 +88,13 @@ int Server::Run() {
   engine::SetMaxStringBytes(config_->GetInt("proto-max-bulk-len"));
   reaper_ = std::make_unique<engine::Reaper>(engine_.get());
 
+  // Workers are created below and live until Shutdown joined them; a delivery to a stopped
+  // worker is dropped.
+  blocking_ = std::make_unique<BlockingRegistry>(
+      engine_.get(), [this](int worker, uint64_t id, std::string reply) {
+        workers_[static_cast<size_t>(worker)]->DeliverBlocked(id, std::move(reply));
+      });
+  engine_->AddObserver(blocking_.get());
   RegisterAllCommands(&commands_);
   context_.engine = engine_.get();
   context_.reaper = reaper_.get();
@@ -95,6 +102,7 @@ int Server::Run() {
   context_.clients = &clients_;
   context_.stats = &stats_;
   context_.cursors = &cursors_;
+  context_.blocking = blocking_.get();
   context_.commands = &commands_;
   context_.request_shutdown = [this] { RequestShutdown(); };
   context_.start_ms = static_cast<int64_t>(engine::NowMs());

@@ -15,6 +15,7 @@
 
 #include "engine/expiry.h"
 #include "engine/keyspace.h"
+#include "server/blocking.h"
 #include "server/client_registry.h"
 #include "server/command.h"
 #include "server/config.h"
@@ -47,6 +48,7 @@ class Server {
   Config* config_;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<engine::Reaper> reaper_;
+  std::unique_ptr<BlockingRegistry> blocking_;
   ClientRegistry clients_;
   Stats stats_;
   ScanCursors cursors_;

@@ -106,19 +106,34 @@ void Worker::RequestClose(uint64_t id) {
   }
 }
 
+void Worker::DeliverBlocked(uint64_t id, std::string reply) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stopping_) return;
+    pending_replies_.emplace_back(id, std::move(reply));
+    uv_async_send(&async_);
+  }
+}
+
 void Worker::OnAsync(uv_async_t* a) { static_cast<Worker*>(a->data)->Drain(); }
 
 void Worker::Drain() {
   std::vector<Pending> fds;
   std::vector<uint64_t> closes;
+  std::vector<std::pair<uint64_t, std::string>> replies;
   bool stopping;
   {
     std::lock_guard<std::mutex> l(mu_);
     fds.swap(pending_);
     closes.swap(pending_closes_);
+    replies.swap(pending_replies_);
     stopping = stopping_;
   }
   for (Pending& p : fds) Adopt(p.fd, std::move(p.client));
+  for (auto& [id, reply] : replies) {
+    auto it = conns_.find(id);
+    if (it != conns_.end()) it->second->Unblocked(std::move(reply));
+  }
   for (uint64_t id : closes) {
     auto it = conns_.find(id);
     if (it != conns_.end()) it->second->Close();
@@ -157,6 +172,7 @@ void Worker::CloseIdle() {
   int64_t now = engine::NowMs();
   std::vector<Connection*> idle;
   for (auto& [id, c] : conns_) {
+    if (c->client().blocked()) continue;  // as in Redis, a blocked client is not idle
     if (now - c->client().last_interaction_ms() > timeout_s * 1000) idle.push_back(c);
   }
   for (Connection* c : idle) c->Close();

@@ -37,6 +37,8 @@ class Worker {
   void AddConnection(int fd, std::shared_ptr<Client> client);
   // Asks the worker to close client `id` (CLIENT KILL, shutdown).
   void RequestClose(uint64_t id);
+  // Hands blocked client `id` the reply that finishes its blocking command (blocking.h).
+  void DeliverBlocked(uint64_t id, std::string reply);
 
   // Loop-thread only.
   int index() const { return index_; }
@@ -67,6 +69,7 @@ class Worker {
   };
   std::vector<Pending> pending_;
   std::vector<uint64_t> pending_closes_;
+  std::vector<std::pair<uint64_t, std::string>> pending_replies_;
   bool stopping_ = false;
 
   std::unordered_map<uint64_t, Connection*> conns_;  // by client id

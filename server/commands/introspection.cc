@@ -13,6 +13,7 @@
 
 #include "codec/glob.h"
 #include "codec/numbers.h"
+#include "server/blocking.h"
 #include "server/client_registry.h"
 #include "server/commands/args.h"
 #include "server/errors.h"
@@ -296,6 +297,7 @@ std::string ClientFlags(const Client& c) {
   if (c.kill_requested.load()) f += 'A';
   if (c.no_evict.load()) f += 'e';
   if (c.no_touch.load()) f += 'T';
+  if (c.blocked()) f += 'b';
   return f.empty() ? "N" : f;
 }
 
@@ -458,6 +460,29 @@ void ClientKillCommand(CommandContext& ctx) {
   } else {
     ctx.reply.SimpleString("OK");
   }
+}
+
+// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+void ClientUnblockCommand(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    ctx.reply.Error(
+        "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try "
+        "CLIENT HELP.");
+    return;
+  }
+  bool with_error = false;
+  if (ctx.argc() == 4) {
+    if (IEquals(ctx.arg(3), "error")) {
+      with_error = true;
+    } else if (!IEquals(ctx.arg(3), "timeout")) {
+      ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  int64_t id = 0;
+  if (!ArgInt64(ctx, 2, &id)) return;
+  const bool done = ctx.server.blocking->Unblock(static_cast<uint64_t>(id), with_error);
+  ctx.reply.Integer(done ? 1 : 0);
 }
 
 // CLIENT SETINFO <LIB-NAME libname | LIB-VER libver>  (Redis 7.2)
@@ -644,6 +669,11 @@ void RegisterIntrospectionCommands(CommandTable* t) {
       MakeCommand("kill", -3, kAdmin, 0, 0, 0, ClientKillCommand, g, "2.4.0",
                   "Kill the connection of a client", kAdminAcl),
       kPerClient);
+  sub("client",
+      MakeCommand("unblock", -3, kAdmin, 0, 0, 0, ClientUnblockCommand, g, "5.0.0",
+                  "Unblock a client blocked in a blocking command from a different connection",
+                  kAdminAcl),
+      "O(log N) where N is the number of client connections");
   sub("client",
       MakeCommand("setinfo", 4, kConn, 0, 0, 0, ClientSetInfoCommand, g, "7.2.0",
                   "Set client or connection specific info", kConnAcl),

@@ -1,12 +1,14 @@
-// List commands (the non-blocking ones): pushes, pops, indexing, ranges, in-place edits, LPOS
-// and moves between lists. Handlers parse and validate in Redis 7.0's order (LINDEX and LSET
-// look the key up before parsing the index; LRANGE, LTRIM, LREM, LPOS, LPOP's count and the
-// LMOVE directions are parsed first), call engine/list.h, and reply.
+// List commands: pushes, pops, indexing, ranges, in-place edits, LPOS, moves between lists, and
+// the blocking pops and moves (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, built on
+// server/blocking.h). Handlers parse and validate in Redis 7.0's order (LINDEX and LSET look the
+// key up before parsing the index; LRANGE, LTRIM, LREM, LPOS, LPOP's count, the LMOVE
+// directions and blocking timeouts are parsed first), call engine/list.h, and reply.
 #include <string>
 #include <vector>
 
 #include "codec/numbers.h"
 #include "engine/list.h"
+#include "server/blocking.h"
 #include "server/commands/args.h"
 #include "server/errors.h"
 
@@ -249,53 +251,158 @@ bool ParseNumKeys(std::string_view arg, int64_t* numkeys) {
   return codec::ParseInt64(arg, numkeys) && *numkeys > 0;
 }
 
-// Locks LMPOP's keys (argv[2 .. 2+numkeys)).
-void LMPopLockKeys(const codec::Argv& argv, int db, std::vector<std::pair<int, std::string>>* out) {
+// Locks the keys of LMPOP (numkeys at argv[1]) or BLMPOP (numkeys at argv[2]).
+template <size_t kNumKeysAt>
+void MPopLockKeys(const codec::Argv& argv, int db, std::vector<std::pair<int, std::string>>* out) {
   int64_t numkeys = 0;
-  if (!ParseNumKeys(argv[1], &numkeys)) return;
-  for (size_t i = 2; i < argv.size() && i - 2 < static_cast<uint64_t>(numkeys); ++i) {
+  if (argv.size() <= kNumKeysAt || !ParseNumKeys(argv[kNumKeysAt], &numkeys)) return;
+  for (size_t i = kNumKeysAt + 1;
+       i < argv.size() && i - kNumKeysAt - 1 < static_cast<uint64_t>(numkeys); ++i) {
     out->emplace_back(db, argv[i]);
   }
 }
 
-// LMPOP numkeys key [key ...] <LEFT | RIGHT> [COUNT count]
-void LMPopCommand(CommandContext& ctx) {
+// numkeys key [key ...] <LEFT | RIGHT> [COUNT count], from argv[first]: the keys, the end and
+// the count. Replies Redis's error and returns false on bad input.
+bool ParseMPopArgs(CommandContext& ctx, size_t first, std::vector<std::string>* keys, ListEnd* end,
+                   int64_t* count) {
   int64_t numkeys = 0;
-  if (!ParseNumKeys(ctx.arg(1), &numkeys)) {
+  if (!ParseNumKeys(ctx.arg(first), &numkeys)) {
     ctx.reply.Error(kErrNumKeys);
-    return;
+    return false;
   }
-  if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
+  if (numkeys > static_cast<int64_t>(ctx.argc() - first) - 2) {
     ctx.reply.Error(kErrSyntax);
-    return;
+    return false;
   }
-  const size_t where = 2 + static_cast<size_t>(numkeys);
-  ListEnd end = ListEnd::kLeft;
-  if (!ArgEnd(ctx, where, &end)) return;
-  int64_t count = 1;
+  const size_t where = first + 1 + static_cast<size_t>(numkeys);
+  if (!ArgEnd(ctx, where, end)) return false;
+  *count = 1;
   bool has_count = false;
   for (size_t j = where + 1; j < ctx.argc(); ++j) {
     if (!has_count && IEquals(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
       has_count = true;
-      if (!codec::ParseInt64(ctx.arg(++j), &count) || count <= 0) {
+      if (!codec::ParseInt64(ctx.arg(++j), count) || *count <= 0) {
         ctx.reply.Error(kErrCountPositive);
-        return;
+        return false;
       }
     } else {
       ctx.reply.Error(kErrSyntax);
-      return;
+      return false;
     }
   }
-  for (size_t i = 2; i < where; ++i) {
-    auto r = engine::ListPop(ctx.db(), ctx.arg(i), end, static_cast<uint64_t>(count));
-    if (!CheckStatus(ctx, r.status())) return;
-    if (!r->has_value()) continue;
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(ctx.arg(i));
-    ReplyArray(ctx, **r);
-    return;
+  keys->assign(ctx.argv.begin() + static_cast<ptrdiff_t>(first + 1),
+               ctx.argv.begin() + static_cast<ptrdiff_t>(where));
+  return true;
+}
+
+// Serves LMPOP/BLMPOP from `key`: [key, [element ...]].
+bool ServeMPop(const engine::Db& db, const BlockedCommand& cmd, std::string_view key,
+               codec::ReplyWriter& reply) {
+  auto r = engine::ListPop(db, key, static_cast<ListEnd>(cmd.from), cmd.count);
+  if (!r.ok()) {
+    ReplyError(reply, r.status());
+    return true;
+  }
+  if (!r->has_value()) return false;
+  reply.ArrayHeader(2);
+  reply.Bulk(key);
+  reply.ArrayHeader(static_cast<int64_t>((*r)->size()));
+  for (const std::string& e : **r) reply.Bulk(e);
+  return true;
+}
+
+// LMPOP numkeys key [key ...] <LEFT | RIGHT> [COUNT count]
+void LMPopCommand(CommandContext& ctx) {
+  BlockedCommand cmd;
+  ListEnd end = ListEnd::kLeft;
+  int64_t count = 1;
+  if (!ParseMPopArgs(ctx, 1, &cmd.keys, &end, &count)) return;
+  cmd.from = static_cast<int>(end);
+  cmd.count = static_cast<uint64_t>(count);
+  for (const std::string& key : cmd.keys) {
+    if (ServeMPop(ctx.db(), cmd, key, ctx.reply)) return;
   }
   ctx.reply.NullArray();
+}
+
+// BLMPOP timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]
+void BLMPopCommand(CommandContext& ctx) {
+  BlockedCommand cmd;
+  ListEnd end = ListEnd::kLeft;
+  int64_t count = 1;
+  if (!ParseBlockTimeout(ctx, 1, &cmd.deadline_ms)) return;
+  if (!ParseMPopArgs(ctx, 2, &cmd.keys, &end, &count)) return;
+  cmd.serve = ServeMPop;
+  cmd.from = static_cast<int>(end);
+  cmd.count = static_cast<uint64_t>(count);
+  ServeOrBlock(ctx, std::move(cmd), true);
+}
+
+// Serves BLPOP/BRPOP from `key`: [key, element].
+bool ServePop(const engine::Db& db, const BlockedCommand& cmd, std::string_view key,
+              codec::ReplyWriter& reply) {
+  auto r = engine::ListPop(db, key, static_cast<ListEnd>(cmd.from), 1);
+  if (!r.ok()) {
+    ReplyError(reply, r.status());
+    return true;
+  }
+  if (!r->has_value() || (*r)->empty()) return false;
+  reply.ArrayHeader(2);
+  reply.Bulk(key);
+  reply.Bulk((*r)->front());
+  return true;
+}
+
+void BlockingPop(CommandContext& ctx, ListEnd end) {
+  BlockedCommand cmd;
+  if (!ParseBlockTimeout(ctx, ctx.argc() - 1, &cmd.deadline_ms)) return;
+  cmd.serve = ServePop;
+  cmd.from = static_cast<int>(end);
+  cmd.keys.assign(ctx.argv.begin() + 1, ctx.argv.end() - 1);
+  ServeOrBlock(ctx, std::move(cmd), true);
+}
+
+// BLPOP key [key ...] timeout
+void BLPopCommand(CommandContext& ctx) { BlockingPop(ctx, ListEnd::kLeft); }
+// BRPOP key [key ...] timeout
+void BRPopCommand(CommandContext& ctx) { BlockingPop(ctx, ListEnd::kRight); }
+
+// Serves BLMOVE/BRPOPLPUSH from `key` into cmd.dst: the element.
+bool ServeMove(const engine::Db& db, const BlockedCommand& cmd, std::string_view key,
+               codec::ReplyWriter& reply) {
+  auto r = engine::ListMove(db, key, cmd.dst, static_cast<ListEnd>(cmd.from),
+                            static_cast<ListEnd>(cmd.to));
+  if (!r.ok()) {
+    ReplyError(reply, r.status());
+    return true;
+  }
+  if (!r->has_value()) return false;
+  reply.Bulk(**r);
+  return true;
+}
+
+void BlockingMove(CommandContext& ctx, ListEnd from, ListEnd to, size_t timeout_at) {
+  BlockedCommand cmd;
+  if (!ParseBlockTimeout(ctx, timeout_at, &cmd.deadline_ms)) return;
+  cmd.serve = ServeMove;
+  cmd.keys = {ctx.arg(1)};
+  cmd.dst = ctx.arg(2);
+  cmd.from = static_cast<int>(from);
+  cmd.to = static_cast<int>(to);
+  ServeOrBlock(ctx, std::move(cmd), false);
+}
+
+// BLMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout
+void BLMoveCommand(CommandContext& ctx) {
+  ListEnd from = ListEnd::kLeft, to = ListEnd::kLeft;
+  if (!ArgEnd(ctx, 3, &from) || !ArgEnd(ctx, 4, &to)) return;
+  BlockingMove(ctx, from, to, 5);
+}
+
+// BRPOPLPUSH source destination timeout
+void BRPopLPushCommand(CommandContext& ctx) {
+  BlockingMove(ctx, ListEnd::kRight, ListEnd::kLeft, 3);
 }
 
 }  // namespace
@@ -304,9 +411,11 @@ void RegisterListCommands(CommandTable* t) {
   const std::string g = "list";
   auto add = [&](const char* name, int arity, uint32_t flags, int first, int last, int step,
                  CommandHandler h, const char* since, const char* summary) {
-    return t->Add(MakeCommand(name, arity, flags, first, last, step, h, g, since, summary,
-                              {(flags & kCmdWrite) ? "@write" : "@read", "@list",
-                               (flags & kCmdFast) ? "@fast" : "@slow"}));
+    std::vector<std::string> acl = {(flags & kCmdWrite) ? "@write" : "@read", "@list",
+                                    (flags & kCmdFast) ? "@fast" : "@slow"};
+    if (flags & kCmdBlocking) acl.push_back("@blocking");
+    return t->Add(
+        MakeCommand(name, arity, flags, first, last, step, h, g, since, summary, std::move(acl)));
   };
   const uint32_t kW = kCmdWrite, kR = kCmdReadOnly, kF = kCmdFast, kOom = kCmdDenyOom;
   add("lpush", -3, kW | kOom | kF, 1, 1, 1, LPushCommand, "1.0.0",
@@ -337,7 +446,21 @@ void RegisterListCommands(CommandTable* t) {
   add("rpoplpush", 3, kW | kOom, 1, 2, 1, RPopLPushCommand, "1.2.0",
       "Remove the last element in a list, prepend it to another list and return it");
   add("lmpop", -4, kW, 0, 0, 0, LMPopCommand, "7.0.0", "Pop elements from a list")->lock_keys =
-      LMPopLockKeys;
+      MPopLockKeys<1>;
+  const uint32_t kB = kCmdWrite | kCmdBlocking;
+  add("blpop", -3, kB, 1, -2, 1, BLPopCommand, "2.0.0",
+      "Remove and get the first element in a list, or block until one is available");
+  add("brpop", -3, kB, 1, -2, 1, BRPopCommand, "2.0.0",
+      "Remove and get the last element in a list, or block until one is available");
+  add("blmove", 6, kB | kOom, 1, 2, 1, BLMoveCommand, "6.2.0",
+      "Pop an element from a list, push it to another list and return it; or block until one "
+      "is available");
+  add("brpoplpush", 4, kB | kOom, 1, 2, 1, BRPopLPushCommand, "2.2.0",
+      "Pop an element from a list, push it to another list and return it; or block until one "
+      "is available");
+  add("blmpop", -5, kB, 0, 0, 0, BLMPopCommand, "7.0.0",
+      "Pop elements from a list, or block until one is available")
+      ->lock_keys = MPopLockKeys<2>;
 }
 
 }  // namespace basalt::server

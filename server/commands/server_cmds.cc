@@ -35,6 +35,7 @@
 
 #include "engine/expiry.h"
 #include "engine/storage.h"
+#include "server/blocking.h"
 #include "server/client_registry.h"
 #include "server/commands/args.h"
 #include "server/config.h"
@@ -169,7 +170,9 @@ void AppendServer(CommandContext& ctx, std::string* out) {
 void AppendClients(CommandContext& ctx, std::string* out) {
   auto clients = ctx.server.clients->Snapshot();
   uint64_t max_in = 0, max_out = 0;
+  int64_t in_timeout_table = 0;
   for (const auto& c : clients) {
+    if (c->blocked() && c->block_deadline_ms() > 0) ++in_timeout_table;
     max_in = std::max<uint64_t>(max_in, c->query_buffer_bytes.load());
     max_out = std::max<uint64_t>(max_out, c->output_buffer_bytes.load());
   }
@@ -178,9 +181,9 @@ void AppendClients(CommandContext& ctx, std::string* out) {
   Field(out, "maxclients", ctx.server.config->GetInt("maxclients"));
   Field(out, "client_recent_max_input_buffer", max_in);
   Field(out, "client_recent_max_output_buffer", max_out);
-  Field(out, "blocked_clients", 0);
+  Field(out, "blocked_clients", ctx.server.blocking->blocked());
   Field(out, "tracking_clients", 0);
-  Field(out, "clients_in_timeout_table", 0);
+  Field(out, "clients_in_timeout_table", in_timeout_table);
 }
 
 // used_memory is the resident set size (see the file comment); the rocksdb_* and disk_* fields

@@ -10,6 +10,7 @@
 
 #include "codec/numbers.h"
 #include "engine/zset.h"
+#include "server/blocking.h"
 #include "server/commands/args.h"
 #include "server/errors.h"
 #include "server/scan_cursors.h"
@@ -542,11 +543,15 @@ void StoreLockKeys(const codec::Argv& argv, int db, std::vector<std::pair<int, s
   }
 }
 
-// Locks ZMPOP's keys.
+// Locks the keys of ZMPOP (numkeys at argv[1]) or BZMPOP (numkeys at argv[2]).
+template <size_t kNumKeysAt>
 void ZMPopLockKeys(const codec::Argv& argv, int db, std::vector<std::pair<int, std::string>>* out) {
   int64_t numkeys = 0;
-  if (argv.size() < 2 || !codec::ParseInt64(argv[1], &numkeys) || numkeys < 1) return;
-  for (size_t i = 2; i < argv.size() && i - 2 < static_cast<uint64_t>(numkeys); ++i) {
+  if (argv.size() <= kNumKeysAt || !codec::ParseInt64(argv[kNumKeysAt], &numkeys) || numkeys < 1) {
+    return;
+  }
+  for (size_t i = kNumKeysAt + 1;
+       i < argv.size() && i - kNumKeysAt - 1 < static_cast<uint64_t>(numkeys); ++i) {
     out->emplace_back(db, argv[i]);
   }
 }
@@ -558,43 +563,101 @@ bool ArgPositive(CommandContext& ctx, size_t i, std::string_view error, int64_t*
   return false;
 }
 
-// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
-void ZMPopCommand(CommandContext& ctx) {
+// numkeys key [key ...] MIN|MAX [COUNT count] from argv[first] (ZMPOP, BZMPOP): fills the keys,
+// cmd->from (1 for MAX) and cmd->count. Replies Redis's error and returns false on bad input.
+bool ParseZMPopArgs(CommandContext& ctx, size_t first, BlockedCommand* cmd) {
   int64_t numkeys = 0;
-  if (!ArgPositive(ctx, 1, "ERR numkeys should be greater than 0", &numkeys)) return;
-  const size_t where = 2 + static_cast<size_t>(std::min<int64_t>(numkeys, ctx.argc()));
-  bool max = false;
+  if (!ArgPositive(ctx, first, "ERR numkeys should be greater than 0", &numkeys)) return false;
+  const size_t where = first + 1 + static_cast<size_t>(std::min<int64_t>(numkeys, ctx.argc()));
   if (where >= ctx.argc() || !(IEquals(ctx.arg(where), "min") || IEquals(ctx.arg(where), "max"))) {
     ctx.reply.Error(kErrSyntax);
-    return;
+    return false;
   }
-  max = IEquals(ctx.arg(where), "max");
+  cmd->from = IEquals(ctx.arg(where), "max") ? 1 : 0;
   int64_t count = -1;
   for (size_t j = where + 1; j < ctx.argc(); ++j) {
     if (count == -1 && IEquals(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
-      if (!ArgPositive(ctx, ++j, "ERR count should be greater than 0", &count)) return;
+      if (!ArgPositive(ctx, ++j, "ERR count should be greater than 0", &count)) return false;
     } else {
       ctx.reply.Error(kErrSyntax);
-      return;
+      return false;
     }
   }
-  if (count == -1) count = 1;
-  std::vector<std::string_view> keys(ctx.argv.begin() + 2, ctx.argv.begin() + where);
-  auto r = engine::ZSetMultiPop(ctx.db(), keys, static_cast<uint64_t>(count), max);
-  if (!CheckStatus(ctx, r.status())) return;
-  if (!r->has_value()) {
-    ctx.reply.NullArray();
-    return;
-  }
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk((*r)->key);
-  ctx.reply.ArrayHeader(static_cast<int64_t>((*r)->elements.size()));
-  for (const ScoredMember& e : (*r)->elements) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(e.member);
-    ctx.reply.Double(e.score);
-  }
+  cmd->count = count == -1 ? 1 : static_cast<uint64_t>(count);
+  cmd->type = codec::KeyType::kZSet;
+  cmd->keys.assign(ctx.argv.begin() + static_cast<ptrdiff_t>(first + 1),
+                   ctx.argv.begin() + static_cast<ptrdiff_t>(where));
+  return true;
 }
+
+// Serves ZMPOP/BZMPOP from `key`: [key, [[member, score] ...]].
+bool ServeZMPop(const engine::Db& db, const BlockedCommand& cmd, std::string_view key,
+                codec::ReplyWriter& reply) {
+  auto r = engine::ZSetPop(db, key, cmd.count, cmd.from == 1);
+  if (!r.ok()) {
+    ReplyError(reply, r.status());
+    return true;
+  }
+  if (r->empty()) return false;
+  reply.ArrayHeader(2);
+  reply.Bulk(key);
+  reply.ArrayHeader(static_cast<int64_t>(r->size()));
+  for (const ScoredMember& e : *r) {
+    reply.ArrayHeader(2);
+    reply.Bulk(e.member);
+    reply.Double(e.score);
+  }
+  return true;
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
+void ZMPopCommand(CommandContext& ctx) {
+  BlockedCommand cmd;
+  if (!ParseZMPopArgs(ctx, 1, &cmd)) return;
+  for (const std::string& key : cmd.keys) {
+    if (ServeZMPop(ctx.db(), cmd, key, ctx.reply)) return;
+  }
+  ctx.reply.NullArray();
+}
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+void BZMPopCommand(CommandContext& ctx) {
+  BlockedCommand cmd;
+  if (!ParseBlockTimeout(ctx, 1, &cmd.deadline_ms) || !ParseZMPopArgs(ctx, 2, &cmd)) return;
+  cmd.serve = ServeZMPop;
+  ServeOrBlock(ctx, std::move(cmd), true);
+}
+
+// Serves BZPOPMIN/BZPOPMAX from `key`: [key, member, score].
+bool ServeBZPop(const engine::Db& db, const BlockedCommand& cmd, std::string_view key,
+                codec::ReplyWriter& reply) {
+  auto r = engine::ZSetPop(db, key, 1, cmd.from == 1);
+  if (!r.ok()) {
+    ReplyError(reply, r.status());
+    return true;
+  }
+  if (r->empty()) return false;
+  reply.ArrayHeader(3);
+  reply.Bulk(key);
+  reply.Bulk(r->front().member);
+  reply.Double(r->front().score);
+  return true;
+}
+
+void BZPopGeneric(CommandContext& ctx, bool max) {
+  BlockedCommand cmd;
+  if (!ParseBlockTimeout(ctx, ctx.argc() - 1, &cmd.deadline_ms)) return;
+  cmd.serve = ServeBZPop;
+  cmd.type = codec::KeyType::kZSet;
+  cmd.from = max ? 1 : 0;
+  cmd.keys.assign(ctx.argv.begin() + 1, ctx.argv.end() - 1);
+  ServeOrBlock(ctx, std::move(cmd), true);
+}
+
+// BZPOPMIN key [key ...] timeout
+void BZPopMinCommand(CommandContext& ctx) { BZPopGeneric(ctx, false); }
+// BZPOPMAX key [key ...] timeout
+void BZPopMaxCommand(CommandContext& ctx) { BZPopGeneric(ctx, true); }
 
 // Redis parses cursors with strtoul: an optional sign (a negative cursor wraps around).
 bool ParseScanCursor(std::string_view s, uint64_t* cursor) {
@@ -721,7 +784,21 @@ void RegisterZSetCommands(CommandTable* t) {
   t->Add(MakeCommand("zmpop", -4, kW, 0, 0, 0, ZMPopCommand, g, "7.0.0",
                      "Remove and return members with scores in a sorted set",
                      {"@write", "@sortedset", "@slow"}))
-      ->lock_keys = ZMPopLockKeys;
+      ->lock_keys = ZMPopLockKeys<1>;
+  const uint32_t kB = kCmdWrite | kCmdBlocking;
+  t->Add(MakeCommand("bzpopmin", -3, kB | kF, 1, -2, 1, BZPopMinCommand, g, "5.0.0",
+                     "Remove and return the member with the lowest score from one or more sorted "
+                     "sets, or block until one is available",
+                     {"@write", "@sortedset", "@fast", "@blocking"}));
+  t->Add(MakeCommand("bzpopmax", -3, kB | kF, 1, -2, 1, BZPopMaxCommand, g, "5.0.0",
+                     "Remove and return the member with the highest score from one or more sorted "
+                     "sets, or block until one is available",
+                     {"@write", "@sortedset", "@fast", "@blocking"}));
+  t->Add(MakeCommand("bzmpop", -5, kB, 0, 0, 0, BZMPopCommand, g, "7.0.0",
+                     "Remove and return members with scores in a sorted set or block until one is "
+                     "available",
+                     {"@write", "@sortedset", "@slow", "@blocking"}))
+      ->lock_keys = ZMPopLockKeys<2>;
   add("zscan", -3, kR, 1, 1, 1, ZScanCommand, "2.8.0",
       "Incrementally iterate sorted sets elements and associated scores");
 }
