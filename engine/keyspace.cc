@@ -119,8 +119,16 @@ uint64_t Engine::NewVersion() {
   }
 }
 
-int64_t Engine::KeyCount(const Db& db) const { return key_count_[db.physical].load(); }
-int64_t Engine::ExpiresCount(const Db& db) const { return expires_count_[db.physical].load(); }
+// Inside a transaction the thread also counts what it staged (DBSIZE after SET in one EXEC).
+int64_t Engine::KeyCount(const Db& db) const {
+  const Txn* txn = Txn::Current();
+  return key_count_[db.physical].load() + (txn ? txn->StagedDelta(db.physical).keys : 0);
+}
+
+int64_t Engine::ExpiresCount(const Db& db) const {
+  const Txn* txn = Txn::Current();
+  return expires_count_[db.physical].load() + (txn ? txn->StagedDelta(db.physical).expires : 0);
+}
 
 bool Engine::Observed() const {
   for (const KeyObserver* o : observers_) {

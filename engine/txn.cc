@@ -68,6 +68,13 @@ Status Txn::Absorb(rocksdb::WriteBatch* batch, WriteEffects* effects) {
   return Status::OK();
 }
 
+WriteEffects::Delta Txn::StagedDelta(uint8_t physical) const {
+  for (const auto& d : effects_.deltas) {
+    if (d.physical == physical) return d;
+  }
+  return {physical, 0, 0};
+}
+
 Status Txn::Commit() {
   engine_->AppendCounterMerges(effects_, &index_);
   rocksdb::WriteBatch* batch = index_.GetWriteBatch();

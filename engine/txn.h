@@ -49,6 +49,9 @@ class Txn {
   // writes are dropped.
   Status Commit();
 
+  // The key-count changes staged for a physical database (zero when none).
+  WriteEffects::Delta StagedDelta(uint8_t physical) const;
+
   // Number of operations staged (Put/Delete/Merge records).
   uint32_t staged() { return index_.GetWriteBatch()->Count(); }
 
