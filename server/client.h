@@ -13,6 +13,8 @@
 #include <mutex>
 #include <string>
 
+#include "server/transaction.h"
+
 namespace basalt::server {
 
 class Client {
@@ -54,6 +56,12 @@ class Client {
     return w;
   }
 
+  // MULTI/EXEC/WATCH state (server/transaction.h). in_exec(): EXEC is running this client's
+  // queued commands (blocking commands then behave as non-blocking, as in Redis).
+  Transaction& txn() { return txn_; }
+  const Transaction& txn() const { return txn_; }
+  bool in_exec() const { return txn_.in_exec(); }
+
   int64_t last_interaction_ms() const { return last_interaction_ms_.load(); }
   void Touch(int64_t now_ms) { last_interaction_ms_.store(now_ms); }
 
@@ -86,6 +94,7 @@ class Client {
   bool authenticated_ = false;
   bool close_after_reply_ = false;
   bool wrote_ = false;
+  Transaction txn_;
 
   mutable std::mutex mu_;
   std::string name_;

@@ -86,6 +86,7 @@ int Server::Run() {
   engine_ = std::move(engine.value());
   (void)config_->Set("dir", eo.storage.dir, false);
   engine::SetMaxStringBytes(config_->GetInt("proto-max-bulk-len"));
+  engine_->AddObserver(&watches_);
   reaper_ = std::make_unique<engine::Reaper>(engine_.get());
 
   RegisterAllCommands(&commands_);
@@ -95,6 +96,7 @@ int Server::Run() {
   context_.clients = &clients_;
   context_.stats = &stats_;
   context_.cursors = &cursors_;
+  context_.watches = &watches_;
   context_.commands = &commands_;
   context_.request_shutdown = [this] { RequestShutdown(); };
   context_.start_ms = static_cast<int64_t>(engine::NowMs());

@@ -46,6 +46,7 @@ class Server {
 
   Config* config_;
   std::unique_ptr<engine::Engine> engine_;
+  WatchRegistry watches_;  // outlives every client (their transactions unwatch on destruction)
   std::unique_ptr<engine::Reaper> reaper_;
   ClientRegistry clients_;
   Stats stats_;
