@@ -86,7 +86,7 @@ int Server::Run() {
   engine_ = std::move(engine.value());
   (void)config_->Set("dir", eo.storage.dir, false);
   engine::SetMaxStringBytes(config_->GetInt("proto-max-bulk-len"));
-  engine_->AddObserver(&watches_);
+  watches_.Attach(engine_.get());
   reaper_ = std::make_unique<engine::Reaper>(engine_.get());
 
   RegisterAllCommands(&commands_);

@@ -25,9 +25,12 @@ void Transaction::EndMulti() {
   multi_count_.store(-1, std::memory_order_relaxed);
 }
 
-void Transaction::Watch(WatchRegistry* registry, int db, std::string_view key, bool expired_now) {
+void Transaction::Watch(WatchRegistry* registry, int db, std::string_view key, bool present,
+                        bool expired_now) {
   registry_ = registry;
-  if (registry->Add(this, db, key, expired_now)) watched_.push_back({db, std::string(key)});
+  if (registry->Add(this, db, key, present, expired_now)) {
+    watched_.push_back({db, std::string(key)});
+  }
 }
 
 void Transaction::UnwatchAll() {
@@ -38,13 +41,19 @@ void Transaction::UnwatchAll() {
   dirty_.store(false, std::memory_order_release);
 }
 
-bool WatchRegistry::Add(Transaction* txn, int db, std::string_view key, bool expired_now) {
+void WatchRegistry::Attach(engine::Engine* engine) {
+  engine_ = engine;
+  engine->AddObserver(this);
+}
+
+bool WatchRegistry::Add(Transaction* txn, int db, std::string_view key, bool present,
+                        bool expired_now) {
   std::lock_guard<std::mutex> l(mu_);
   auto& watchers = by_key_[{db, std::string(key)}];
   for (const auto& w : watchers) {
     if (w.txn == txn) return false;
   }
-  watchers.push_back({txn, expired_now});
+  watchers.push_back({txn, present, expired_now});
   entries_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
@@ -75,7 +84,7 @@ void WatchRegistry::KeysWritten(const std::vector<engine::WrittenKey>& keys) {
     if (it == by_key_.end()) continue;
     for (auto& w : it->second) {
       if (w.expired_at_watch && k.type == codec::KeyType::kNone) {
-        w.expired_at_watch = false;
+        w.present = w.expired_at_watch = false;
         continue;
       }
       w.txn->set_dirty();
@@ -83,13 +92,25 @@ void WatchRegistry::KeysWritten(const std::vector<engine::WrittenKey>& keys) {
   }
 }
 
-// Redis dirties only watchers of keys that existed in the emptied (or swapped) database; the
-// engine reports the replacement after the fact, so every watcher of the database is dirtied.
+// As Redis's touchAllWatchedKeysInDb: a watcher is dirtied if its key existed in the replaced
+// database or exists in the one that replaces it (SWAPDB; after FLUSHDB nothing does). The
+// engine reports after the fact, but a watcher no write has dirtied still knows whether its key
+// existed (Watcher::present), and the database's new content is what a lookup reads now. A key
+// that had already expired when watched and is gone now is logically unchanged.
 void WatchRegistry::DbReplaced(int db) {
   std::lock_guard<std::mutex> l(mu_);
   for (auto& [k, watchers] : by_key_) {
     if (k.first != db) continue;
-    for (auto& w : watchers) w.txn->set_dirty();
+    engine::KeyRecord rec;
+    bool now_present =
+        engine_ != nullptr && engine_->Lookup(engine_->db(db), k.second, &rec).ok() && rec.present;
+    for (auto& w : watchers) {
+      if (w.expired_at_watch && !now_present) {
+        w.present = w.expired_at_watch = false;
+        continue;
+      }
+      if (w.present || now_present) w.txn->set_dirty();
+    }
   }
 }
 

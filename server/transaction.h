@@ -68,7 +68,7 @@ class Transaction {
   const std::vector<Queued>& queued() const { return queued_; }
 
   // WATCH bookkeeping (the registry does the rest). Watching twice is harmless.
-  void Watch(WatchRegistry* registry, int db, std::string_view key, bool expired_now);
+  void Watch(WatchRegistry* registry, int db, std::string_view key, bool present, bool expired_now);
   // Drops every watch and the dirty flag (UNWATCH, EXEC, DISCARD, RESET).
   void UnwatchAll();
   const std::vector<WatchedKey>& watched() const { return watched_; }
@@ -88,21 +88,28 @@ class Transaction {
 // Watched (logical db, key) -> watching transactions. Registered as an engine KeyObserver.
 class WatchRegistry : public engine::KeyObserver {
  public:
+  // Registers the registry as an observer of `engine`, which it also reads to judge database
+  // replacements. REQUIRES: before any write; `engine` outlives the registry's use.
+  void Attach(engine::Engine* engine);
+
   bool Interested() const override { return entries_.load(std::memory_order_relaxed) > 0; }
   void KeysWritten(const std::vector<engine::WrittenKey>& keys) override;
   void DbReplaced(int db) override;
 
-  // Adds a watch. `expired_now`: the key exists but has expired (Redis then ignores its later
-  // deletion by expiry). Returns false if `txn` already watched it.
-  bool Add(Transaction* txn, int db, std::string_view key, bool expired_now);
+  // Adds a watch. `present`: the key has a record now; `expired_now`: that record has expired
+  // (Redis then ignores its later deletion). Returns false if `txn` already watched it.
+  bool Add(Transaction* txn, int db, std::string_view key, bool present, bool expired_now);
   void Remove(Transaction* txn, int db, const std::string& key);
   // The watched keys of `txn` that were not already expired when watched (EXEC checks whether
   // they have expired since).
   std::vector<Transaction::WatchedKey> LiveAtWatch(Transaction* txn);
 
  private:
+  // What a watcher knows of its key while no write dirtied it: whether a record exists, and
+  // whether that record had expired when watched.
   struct Watcher {
     Transaction* txn;
+    bool present;
     bool expired_at_watch;
   };
   struct KeyHash {
@@ -110,6 +117,7 @@ class WatchRegistry : public engine::KeyObserver {
       return std::hash<std::string>()(k.second) * 31 + static_cast<size_t>(k.first);
     }
   };
+  engine::Engine* engine_ = nullptr;
   std::mutex mu_;
   std::unordered_map<std::pair<int, std::string>, std::vector<Watcher>, KeyHash> by_key_;
   std::atomic<int64_t> entries_{0};

@@ -165,7 +165,7 @@ void WatchCommand(CommandContext& ctx) {
     engine::KeyLocks::Guard guard = engine.locks().LockOne(db.physical, ctx.arg(i));
     engine::KeyRecord rec;
     if (!CheckStatus(ctx, engine.Lookup(db, ctx.arg(i), &rec))) return;
-    t.Watch(ctx.server.watches, db.index, ctx.arg(i), rec.present && rec.expired);
+    t.Watch(ctx.server.watches, db.index, ctx.arg(i), rec.present, rec.present && rec.expired);
   }
   ctx.reply.SimpleString("OK");
 }

@@ -194,6 +194,29 @@ def test_watch_dirtied_by_flushdb_flushall_swapdb(conn, server):
     conn.call("FLUSHALL")
 
 
+def test_whole_db_commands_spare_watches_of_keys_absent_on_both_sides(conn, server):
+    # Redis dirties a watch on FLUSHDB/FLUSHALL/SWAPDB only if the key existed in the emptied
+    # database or exists in the one swapped in.
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("FLUSHDB")) == ["OK"]
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("FLUSHALL")) == ["OK"]
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("SWAPDB", "0", "1")) == ["OK"]
+
+    def key_in_db1(o):
+        o.call("SELECT", "1")
+        o.call("SET", "k", "1")
+        o.call("SWAPDB", "0", "1")
+
+    assert watched_exec_result(conn, server, "k", key_in_db1) is None
+    conn.call("FLUSHALL")
+
+    def expired_key(c):
+        c.call("SET", "k", "1", "PX", "1")
+        time.sleep(0.05)
+
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("FLUSHDB"),
+                               expired_key) == ["OK"]
+
+
 def test_watch_dirtied_by_rename_and_move(conn, server):
     def setup(c):
         c.call("SET", "src", "1")
