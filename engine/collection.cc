@@ -66,7 +66,7 @@ SubkeyIterator::SubkeyIterator(const Db& db, std::string_view key, uint64_t vers
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice_;
   ro.prefix_same_as_start = false;
-  it_.reset(st.db()->NewIterator(ro, cf != nullptr ? cf : st.data()));
+  it_ = st.NewIterator(ro, cf != nullptr ? cf : st.data());
 }
 
 void SubkeyIterator::SeekToFirst() { it_->Seek(prefix_); }

@@ -26,7 +26,7 @@ Status CollectDue(Storage& st, uint8_t physical, uint64_t now, size_t limit,
   rocksdb::Slice bound(upper);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &bound;
-  std::unique_ptr<rocksdb::Iterator> it(st.db()->NewIterator(ro, st.expire()));
+  std::unique_ptr<rocksdb::Iterator> it = st.NewIterator(ro, st.expire());
   for (it->Seek(codec::MetaDbBegin(physical)); it->Valid() && out->size() < limit; it->Next()) {
     uint8_t db = 0;
     uint64_t at = 0;

@@ -45,7 +45,7 @@ class MetaScan {
     rocksdb::ReadOptions ro;
     ro.iterate_upper_bound = &bound_;
     Storage& st = db.engine->storage();
-    it_.reset(st.db()->NewIterator(ro, st.meta()));
+    it_ = st.NewIterator(ro, st.meta());
   }
   rocksdb::Iterator* operator->() { return it_.get(); }
   rocksdb::Iterator* get() { return it_.get(); }

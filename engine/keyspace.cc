@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "codec/key_format.h"
+#include "engine/txn.h"
 
 namespace basalt::engine {
 
@@ -118,8 +119,16 @@ uint64_t Engine::NewVersion() {
   }
 }
 
-int64_t Engine::KeyCount(const Db& db) const { return key_count_[db.physical].load(); }
-int64_t Engine::ExpiresCount(const Db& db) const { return expires_count_[db.physical].load(); }
+// Inside a transaction the thread also counts what it staged (DBSIZE after SET in one EXEC).
+int64_t Engine::KeyCount(const Db& db) const {
+  const Txn* txn = Txn::Current();
+  return key_count_[db.physical].load() + (txn ? txn->StagedDelta(db.physical).keys : 0);
+}
+
+int64_t Engine::ExpiresCount(const Db& db) const {
+  const Txn* txn = Txn::Current();
+  return expires_count_[db.physical].load() + (txn ? txn->StagedDelta(db.physical).expires : 0);
+}
 
 bool Engine::Observed() const {
   for (const KeyObserver* o : observers_) {
@@ -135,20 +144,40 @@ int Engine::LogicalOf(uint8_t physical) const {
   return -1;
 }
 
-void Engine::NotifyWritten(const std::vector<WrittenKey>& keys) {
-  for (KeyObserver* o : observers_) o->KeysWritten(keys);
-}
-
 void Engine::NotifyDbReplaced(int db) {
   for (KeyObserver* o : observers_) o->DbReplaced(db);
 }
 
-void Engine::AddCounts(uint8_t physical, int64_t keys, int64_t expires) {
-  key_count_[physical].fetch_add(keys);
-  expires_count_[physical].fetch_add(expires);
+void Engine::AppendCounterMerges(const WriteEffects& effects, rocksdb::WriteBatchBase* batch) {
+  for (const auto& d : effects.deltas) {
+    if (d.keys != 0) {
+      batch->Merge(storage_->reserved(), CounterKey('\x02', d.physical), EncodeDelta(d.keys))
+          .PermitUncheckedError();
+    }
+    if (d.expires != 0) {
+      batch->Merge(storage_->reserved(), CounterKey('\x03', d.physical), EncodeDelta(d.expires))
+          .PermitUncheckedError();
+    }
+  }
+}
+
+void Engine::Publish(WriteEffects* effects) {
+  for (const auto& d : effects->deltas) {
+    key_count_[d.physical].fetch_add(d.keys);
+    expires_count_[d.physical].fetch_add(d.expires);
+  }
+  changes_.fetch_add(effects->keys_written, std::memory_order_relaxed);
+  if (!effects->written.empty()) {
+    for (KeyObserver* o : observers_) o->KeysWritten(effects->written);
+  }
+  effects->Clear();
 }
 
 Status Engine::FlushDb(const Db& db) {
+  // A whole-database rewrite cannot be staged in a transaction's indexed batch (no range
+  // deletes there): what the transaction wrote so far commits first. The caller holds the world
+  // lock exclusively, so no other writer can come between the two.
+  if (Txn* txn = Txn::Current(); txn != nullptr) BASALT_RETURN_IF_ERROR(txn->Commit());
   rocksdb::WriteBatch b;
   const uint8_t p = db.physical;
   std::string begin = codec::MetaDbBegin(p), end = codec::MetaDbEnd(p);
@@ -171,7 +200,9 @@ Status Engine::FlushAll() {
 
 Status Engine::SwapDb(int a, int b) {
   // The whole map is persisted, whatever `databases` is now, so a restart with another
-  // `databases` setting still sees every physical database exactly once.
+  // `databases` setting still sees every physical database exactly once. As for FlushDb, a
+  // transaction's earlier writes commit first (the map change is not a batch write alone).
+  if (Txn* txn = Txn::Current(); txn != nullptr) BASALT_RETURN_IF_ERROR(txn->Commit());
   std::string map;
   for (int i = 0; i < kMaxDatabases; ++i) {
     int src = i == a ? b : (i == b ? a : i);
@@ -186,16 +217,29 @@ Status Engine::SwapDb(int a, int b) {
   return Status::OK();
 }
 
-void Batch::Count(uint8_t physical, int64_t keys, int64_t expires) {
+void WriteEffects::Count(uint8_t physical, int64_t keys, int64_t expires) {
   if (keys == 0 && expires == 0) return;
-  for (auto& d : deltas_) {
+  for (auto& d : deltas) {
     if (d.physical == physical) {
       d.keys += keys;
       d.expires += expires;
       return;
     }
   }
-  deltas_.push_back({physical, keys, expires});
+  deltas.push_back({physical, keys, expires});
+}
+
+void WriteEffects::Absorb(WriteEffects&& other) {
+  for (const auto& d : other.deltas) Count(d.physical, d.keys, d.expires);
+  keys_written += other.keys_written;
+  for (auto& w : other.written) written.push_back(std::move(w));
+  other.Clear();
+}
+
+void WriteEffects::Clear() {
+  deltas.clear();
+  keys_written = 0;
+  written.clear();
 }
 
 void Batch::Record(const Db& db, std::string_view key, std::string_view encoded) {
@@ -204,7 +248,7 @@ void Batch::Record(const Db& db, std::string_view key, std::string_view encoded)
   codec::KeyType type = codec::KeyType::kNone;
   if (!encoded.empty() && codec::DecodeMetadata(encoded, &meta)) type = meta.type;
   int logical = db.index >= 0 ? db.index : engine_->LogicalOf(db.physical);
-  written_.push_back({logical, std::string(key), type});
+  effects_.written.push_back({logical, std::string(key), type});
 }
 
 void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
@@ -220,8 +264,8 @@ void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
       batch_.Put(st.expire(), codec::EncodeExpireKey(db.physical, expire_at_ms, key), "");
     }
   }
-  Count(db.physical, old.present ? 0 : 1, (expire_at_ms != 0) - (old_expire != 0));
-  ++keys_written_;
+  effects_.Count(db.physical, old.present ? 0 : 1, (expire_at_ms != 0) - (old_expire != 0));
+  ++effects_.keys_written;
   Record(db, key, encoded);
 }
 
@@ -231,31 +275,22 @@ void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) 
   if (old.meta.expire_at_ms != 0) {
     batch_.Delete(st.expire(), codec::EncodeExpireKey(db.physical, old.meta.expire_at_ms, key));
   }
-  Count(db.physical, -1, old.meta.expire_at_ms != 0 ? -1 : 0);
-  ++keys_written_;
+  effects_.Count(db.physical, -1, old.meta.expire_at_ms != 0 ? -1 : 0);
+  ++effects_.keys_written;
   Record(db, key, {});
 }
 
 Status Batch::Commit() {
-  Storage& st = engine_->storage();
-  for (const auto& d : deltas_) {
-    if (d.keys != 0)
-      batch_.Merge(st.reserved(), CounterKey('\x02', d.physical), EncodeDelta(d.keys));
-    if (d.expires != 0) {
-      batch_.Merge(st.reserved(), CounterKey('\x03', d.physical), EncodeDelta(d.expires));
-    }
+  if (Txn* txn = Txn::Current(); txn != nullptr) {
+    BASALT_RETURN_IF_ERROR(txn->Absorb(&batch_, &effects_));
+    batch_.Clear();
+    return Status::OK();
   }
+  engine_->AppendCounterMerges(effects_, &batch_);
   if (batch_.Count() == 0) return Status::OK();
-  BASALT_RETURN_IF_ERROR(st.Write(&batch_));
-  for (const auto& d : deltas_) engine_->AddCounts(d.physical, d.keys, d.expires);
-  engine_->changes_.fetch_add(keys_written_, std::memory_order_relaxed);
+  BASALT_RETURN_IF_ERROR(engine_->storage().Write(&batch_));
   batch_.Clear();
-  deltas_.clear();
-  keys_written_ = 0;
-  if (!written_.empty()) {
-    engine_->NotifyWritten(written_);
-    written_.clear();
-  }
+  engine_->Publish(&effects_);
   return Status::OK();
 }
 

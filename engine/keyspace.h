@@ -83,6 +83,27 @@ class KeyObserver {
   virtual void DbReplaced(int db) = 0;
 };
 
+// What a committed write changes outside RocksDB: the in-memory key counters, the number of
+// keys written (INFO rdb_changes_since_last_save) and the keys the observers are told of.
+// A Batch collects them and applies them when it commits; inside a transaction (txn.h) they
+// are gathered from every batch and applied once, when the transaction commits.
+struct WriteEffects {
+  struct Delta {
+    uint8_t physical;
+    int64_t keys;
+    int64_t expires;
+  };
+  std::vector<Delta> deltas;
+  int64_t keys_written = 0;
+  std::vector<WrittenKey> written;  // only while an observer is interested
+
+  void Count(uint8_t physical, int64_t keys, int64_t expires);
+  void Absorb(WriteEffects&& other);
+  void Clear();
+};
+
+class Txn;
+
 // A database as one command sees it.
 struct Db {
   Engine* engine;
@@ -140,10 +161,13 @@ class Engine {
 
  private:
   friend class Batch;
+  friend class Txn;
   Engine() = default;
   Status LoadReserved(int databases);
-  void AddCounts(uint8_t physical, int64_t keys, int64_t expires);
-  void NotifyWritten(const std::vector<WrittenKey>& keys);
+  // Adds the persisted counter updates of `effects` (Merge operands) to `batch`.
+  void AppendCounterMerges(const WriteEffects& effects, rocksdb::WriteBatchBase* batch);
+  // Applies `effects` once their batch is in RocksDB: counters, changes, observers. Clears it.
+  void Publish(WriteEffects* effects);
   void NotifyDbReplaced(int db);
 
   std::unique_ptr<Storage> storage_;
@@ -158,7 +182,8 @@ class Engine {
 };
 
 // One atomic write: collects metadata, subkeys, expire-index entries and counter deltas, and
-// commits them in one RocksDB WriteBatch.
+// commits them in one RocksDB WriteBatch. While a transaction is active on the calling thread
+// (txn.h), Commit hands everything to the transaction instead of writing it.
 class Batch {
  public:
   explicit Batch(Engine* engine) : engine_(engine) {}
@@ -176,20 +201,12 @@ class Batch {
   Status Commit();
 
  private:
-  struct Delta {
-    uint8_t physical;
-    int64_t keys;
-    int64_t expires;
-  };
-  void Count(uint8_t physical, int64_t keys, int64_t expires);
   // Remembers a written key for the observers; `encoded` is its new record (empty: deleted).
   void Record(const Db& db, std::string_view key, std::string_view encoded);
 
   Engine* engine_;
-  std::vector<WrittenKey> written_;  // only while an observer is interested
   rocksdb::WriteBatch batch_;
-  std::vector<Delta> deltas_;
-  int64_t keys_written_ = 0;
+  WriteEffects effects_;
 };
 
 }  // namespace basalt::engine

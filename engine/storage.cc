@@ -97,6 +97,32 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
   return out;
 }
 
+// Applies an upper bound to an iterator over a transaction's pending writes merged with the
+// database: RocksDB 7.8's merged iterator bounds only its base, so staged keys at or beyond
+// the bound would otherwise show (a scan of one database would walk into the next).
+class UpperBounded : public rocksdb::Iterator {
+ public:
+  UpperBounded(rocksdb::Iterator* it, std::string upper) : it_(it), upper_(std::move(upper)) {}
+
+  bool Valid() const override { return it_->Valid() && it_->key().compare(upper_) < 0; }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { SeekForPrev(upper_); }
+  void Seek(const rocksdb::Slice& target) override { it_->Seek(target); }
+  void SeekForPrev(const rocksdb::Slice& target) override {
+    it_->SeekForPrev(target);
+    while (it_->Valid() && it_->key().compare(upper_) >= 0) it_->Prev();
+  }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  rocksdb::Slice key() const override { return it_->key(); }
+  rocksdb::Slice value() const override { return it_->value(); }
+  rocksdb::Status status() const override { return it_->status(); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::string upper_;
+};
+
 }  // namespace
 
 Status FromRocks(const rocksdb::Status& s) {
@@ -201,9 +227,44 @@ Status Storage::MakeDurable() {
   return FromRocks(db_->FlushWAL(sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways));
 }
 
+ReadView& Storage::ThreadView() {
+  thread_local ReadView view;
+  return view;
+}
+
 Status Storage::Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value) {
-  return FromRocks(
-      db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()), value));
+  const ReadView& view = ThreadView();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = view.snapshot;
+  rocksdb::Slice k(key.data(), key.size());
+  if (view.pending != nullptr) {
+    return FromRocks(view.pending->GetFromBatchAndDB(db_.get(), ro, cf, k, value));
+  }
+  return FromRocks(db_->Get(ro, cf, k, value));
+}
+
+std::unique_ptr<rocksdb::Iterator> Storage::NewIterator(rocksdb::ReadOptions ro,
+                                                        rocksdb::ColumnFamilyHandle* cf) {
+  const ReadView& view = ThreadView();
+  if (ro.snapshot == nullptr) ro.snapshot = view.snapshot;
+  rocksdb::Iterator* base = db_->NewIterator(ro, cf);
+  if (view.pending == nullptr) return std::unique_ptr<rocksdb::Iterator>(base);
+  // The batch index was built with overwrite_key=true, so the merged iterator shows one entry
+  // per key. It may keep a pointer to its options, so they live on the heap until it is
+  // destroyed.
+  auto* opts = new rocksdb::ReadOptions(ro);
+  rocksdb::Iterator* it = view.pending->NewIteratorWithBase(cf, base, opts);
+  it->RegisterCleanup([](void* a, void*) { delete static_cast<rocksdb::ReadOptions*>(a); }, opts,
+                      nullptr);
+  if (ro.iterate_upper_bound == nullptr) return std::unique_ptr<rocksdb::Iterator>(it);
+  return std::make_unique<UpperBounded>(it, ro.iterate_upper_bound->ToString());
+}
+
+rocksdb::ColumnFamilyHandle* Storage::FamilyById(uint32_t id) {
+  for (auto* h : handles_) {
+    if (h->GetID() == id) return h;
+  }
+  return nullptr;
 }
 
 Status Storage::Sync() {

@@ -14,6 +14,7 @@
 #define BASALT_ENGINE_STORAGE_H_
 
 #include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
@@ -53,6 +54,16 @@ constexpr uint32_t kFormatVersion = 1;
 // Converts a RocksDB status into ours. The only place that does.
 Status FromRocks(const rocksdb::Status& s);
 
+// How the current thread reads, when it should not simply read the latest committed state:
+// through a snapshot (a multi-key read that must not see half of a concurrent transaction),
+// and/or through the pending writes of a transaction (engine/txn.h) so that a transaction
+// reads its own writes. Installed for a scope by ScopedSnapshot and Txn; every engine read
+// (Storage::Get, Storage::NewIterator) honours it.
+struct ReadView {
+  const rocksdb::Snapshot* snapshot = nullptr;      // nullptr: latest
+  rocksdb::WriteBatchWithIndex* pending = nullptr;  // nullptr: no transaction
+};
+
 class Storage {
  public:
   // Opens or creates the directory. Fails with kCorruption (and a clear message) for a
@@ -77,8 +88,18 @@ class Storage {
   // Makes every committed write as durable as appendfsync promises: hands buffered WAL bytes to
   // the OS (survives kill -9), and with `always` also fsyncs them. Call before acknowledging.
   Status MakeDurable();
-  // Point read. kNotFound if absent.
+  // Point read. kNotFound if absent. Honours the thread's ReadView.
   Status Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value);
+  // An iterator over `cf` that honours the thread's ReadView (the transaction's pending writes
+  // merged over the database, iterate_upper_bound applied to both). Every engine iterator is
+  // made here. The caller owns it; it must not outlive the ReadView it was made under.
+  std::unique_ptr<rocksdb::Iterator> NewIterator(rocksdb::ReadOptions ro,
+                                                 rocksdb::ColumnFamilyHandle* cf);
+
+  // The calling thread's read view (default: latest committed, no transaction).
+  static ReadView& ThreadView();
+  // The column family whose id is `id` (nullptr if none): used to replay a WriteBatch.
+  rocksdb::ColumnFamilyHandle* FamilyById(uint32_t id);
 
   // Flushes and fsyncs the WAL now (SAVE, SHUTDOWN).
   Status Sync();

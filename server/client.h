@@ -13,6 +13,8 @@
 #include <mutex>
 #include <string>
 
+#include "server/transaction.h"
+
 namespace basalt::server {
 
 class Client {
@@ -62,9 +64,11 @@ class Client {
     block_deadline_ms_.store(deadline_ms, std::memory_order_relaxed);
     blocked_.store(blocked, std::memory_order_relaxed);
   }
-  // True while EXEC runs the queued commands: blocking commands then answer at once.
-  bool in_exec() const { return in_exec_; }
-  void set_in_exec(bool v) { in_exec_ = v; }
+  // MULTI/EXEC/WATCH state (server/transaction.h). in_exec(): EXEC is running this client's
+  // queued commands (blocking commands then behave as non-blocking, as in Redis).
+  Transaction& txn() { return txn_; }
+  const Transaction& txn() const { return txn_; }
+  bool in_exec() const { return txn_.in_exec(); }
 
   int64_t last_interaction_ms() const { return last_interaction_ms_.load(); }
   void Touch(int64_t now_ms) { last_interaction_ms_.store(now_ms); }
@@ -98,9 +102,9 @@ class Client {
   bool authenticated_ = false;
   bool close_after_reply_ = false;
   bool wrote_ = false;
-  bool in_exec_ = false;
   std::atomic<bool> blocked_{false};
   std::atomic<int64_t> block_deadline_ms_{0};
+  Transaction txn_;
 
   mutable std::mutex mu_;
   std::string name_;

@@ -63,6 +63,7 @@ void RegisterAllCommands(CommandTable* table) {
   RegisterConnectionCommands(table);
   RegisterServerCommands(table);
   RegisterIntrospectionCommands(table);
+  RegisterTransactionCommands(table);
 }
 
 }  // namespace basalt::server

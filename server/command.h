@@ -33,6 +33,7 @@ class BlockingRegistry;
 class ClientRegistry;
 class CommandTable;
 class ScanCursors;
+class WatchRegistry;
 struct Stats;
 
 // Command flags, reported by COMMAND INFO with Redis's names.
@@ -69,6 +70,7 @@ struct ServerContext {
   ScanCursors* cursors = nullptr;
   BlockingRegistry* blocking = nullptr;
   const CommandTable* commands = nullptr;
+  WatchRegistry* watches = nullptr;
   std::function<void()> request_shutdown;
   // Settings read on every request, mirrored from Config by change hooks (server.cc).
   std::atomic<bool> requirepass_set{false};
@@ -150,6 +152,13 @@ void RegisterListCommands(CommandTable* table);
 void RegisterConnectionCommands(CommandTable* table);
 void RegisterServerCommands(CommandTable* table);
 void RegisterIntrospectionCommands(CommandTable* table);  // COMMAND, CLIENT, INFO, CONFIG
+void RegisterTransactionCommands(CommandTable* table);    // MULTI EXEC DISCARD WATCH UNWATCH
+
+// While `client` is in MULTI: queues `cmd` (replying +QUEUED) or rejects it (replying the
+// error and marking the transaction aborted), and returns true. Returns false for the
+// commands that run at once even inside MULTI (EXEC DISCARD MULTI WATCH QUIT RESET).
+bool QueueInTransaction(const CommandSpec& cmd, Client& client, const codec::Argv& argv,
+                        codec::ReplyWriter& reply);
 
 void RegisterAllCommands(CommandTable* table);
 

@@ -1,8 +1,10 @@
 #include "server/dispatcher.h"
 
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 
+#include "engine/txn.h"
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/errors.h"
@@ -78,16 +80,42 @@ const CommandSpec* Dispatcher::Resolve(const codec::Argv& argv, codec::ReplyWrit
 void Dispatcher::Execute(Client& client, const codec::Argv& argv, codec::ReplyWriter& reply) {
   if (argv.empty()) return;
   const CommandSpec* cmd = Resolve(argv, reply);
-  if (cmd == nullptr) return;
-  if (!(cmd->flags & kCmdNoAuth) && AuthRequired(*server_, client)) {
-    reply.Error(kErrNoAuth);
+  if (cmd == nullptr) {
+    client.txn().FlagError();  // a rejected command aborts an open MULTI
     return;
   }
-  server_->stats->commands_processed.fetch_add(1, std::memory_order_relaxed);
-  client.set_last_command(cmd->name);
+  if (!(cmd->flags & kCmdNoAuth) && AuthRequired(*server_, client)) {
+    reply.Error(kErrNoAuth);
+    client.txn().FlagError();
+    return;
+  }
+  if (client.txn().in_multi() && QueueInTransaction(*cmd, client, argv, reply)) return;
   CommandContext ctx{argv, client, reply, *server_};
-  if (cmd->flags & (kCmdWrite | kCmdWholeDb)) client.mark_wrote();
   RunLocked(*cmd, ctx);
+}
+
+void InvokeCommand(const CommandSpec& cmd, CommandContext& ctx) {
+  ctx.server.stats->commands_processed.fetch_add(1, std::memory_order_relaxed);
+  ctx.client.set_last_command(cmd.name);
+  if (cmd.flags & (kCmdWrite | kCmdWholeDb)) ctx.client.mark_wrote();
+  cmd.handler(ctx);
+}
+
+void AppendLockStripes(const CommandSpec& cmd, const codec::Argv& argv, int db,
+                       ServerContext& server, std::vector<uint16_t>* stripes) {
+  engine::Engine& engine = *server.engine;
+  const uint8_t physical = engine.db(db).physical;
+  for (size_t pos : cmd.KeyPositions(argv.size())) {
+    stripes->push_back(engine::KeyLocks::StripeOf(physical, argv[pos]));
+  }
+  if (cmd.lock_keys != nullptr) {
+    std::vector<std::pair<int, std::string>> extra;
+    cmd.lock_keys(argv, db, &extra);
+    for (const auto& [d, key] : extra) {
+      if (d < 0 || d >= engine.databases()) continue;
+      stripes->push_back(engine::KeyLocks::StripeOf(engine.db(d).physical, key));
+    }
+  }
 }
 
 void Dispatcher::RunLocked(const CommandSpec& cmd, CommandContext& ctx) {
@@ -95,31 +123,23 @@ void Dispatcher::RunLocked(const CommandSpec& cmd, CommandContext& ctx) {
   BlockingRegistry& blocking = *server_->blocking;
   if (cmd.flags & kCmdWholeDb) {
     std::unique_lock<std::shared_mutex> world(locks.world());
-    cmd.handler(ctx);
+    InvokeCommand(cmd, ctx);
     engine::KeyLocks::Guard none = locks.Lock({});
     blocking.ServeReady(&none);  // SWAPDB may bring waited keys into view
     return;
   }
   if (!(cmd.flags & kCmdWrite)) {
-    cmd.handler(ctx);
+    // A read of several keys sees them at one instant: never half of a transaction.
+    std::optional<engine::ScopedSnapshot> snapshot;
+    if (cmd.KeyPositions(ctx.argc()).size() > 1) snapshot.emplace(&server_->engine->storage());
+    InvokeCommand(cmd, ctx);
     return;
   }
   std::shared_lock<std::shared_mutex> world(locks.world());
   std::vector<uint16_t> stripes;
-  const uint8_t physical = ctx.db().physical;
-  for (size_t pos : cmd.KeyPositions(ctx.argc())) {
-    stripes.push_back(engine::KeyLocks::StripeOf(physical, ctx.arg(pos)));
-  }
-  if (cmd.lock_keys != nullptr) {
-    std::vector<std::pair<int, std::string>> extra;
-    cmd.lock_keys(ctx.argv, ctx.client.db(), &extra);
-    for (const auto& [db, key] : extra) {
-      if (db < 0 || db >= server_->engine->databases()) continue;
-      stripes.push_back(engine::KeyLocks::StripeOf(server_->engine->db(db).physical, key));
-    }
-  }
+  AppendLockStripes(cmd, ctx.argv, ctx.client.db(), *server_, &stripes);
   engine::KeyLocks::Guard guard = locks.Lock(stripes);
-  cmd.handler(ctx);
+  InvokeCommand(cmd, ctx);
   // Clients blocked on keys this command filled are served before anyone else sees them.
   blocking.ServeReady(&guard);
   guard.Release();

@@ -6,13 +6,25 @@
 #ifndef BASALT_SERVER_DISPATCHER_H_
 #define BASALT_SERVER_DISPATCHER_H_
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "codec/resp_parser.h"
 #include "codec/resp_writer.h"
 #include "server/command.h"
 
 namespace basalt::server {
+
+// The stripes of the key locks a write of `cmd` with `argv` (run in logical database `db`)
+// holds: those of its key positions and of its lock_keys extras. Appends to *stripes.
+void AppendLockStripes(const CommandSpec& cmd, const codec::Argv& argv, int db,
+                       ServerContext& server, std::vector<uint16_t>* stripes);
+
+// Runs a resolved, checked command: statistics, then its handler. The caller holds the locks
+// (Dispatcher::RunLocked for one command; EXEC for all its queued commands at once), so every
+// command, alone or inside EXEC, runs through this one function.
+void InvokeCommand(const CommandSpec& cmd, CommandContext& ctx);
 
 class Dispatcher {
  public:

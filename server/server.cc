@@ -86,6 +86,7 @@ int Server::Run() {
   engine_ = std::move(engine.value());
   (void)config_->Set("dir", eo.storage.dir, false);
   engine::SetMaxStringBytes(config_->GetInt("proto-max-bulk-len"));
+  watches_.Attach(engine_.get());
   reaper_ = std::make_unique<engine::Reaper>(engine_.get());
 
   // Workers are created below and live until Shutdown joined them; a delivery to a stopped
@@ -103,6 +104,7 @@ int Server::Run() {
   context_.stats = &stats_;
   context_.cursors = &cursors_;
   context_.blocking = blocking_.get();
+  context_.watches = &watches_;
   context_.commands = &commands_;
   context_.request_shutdown = [this] { RequestShutdown(); };
   context_.start_ms = static_cast<int64_t>(engine::NowMs());

@@ -47,6 +47,7 @@ class Server {
 
   Config* config_;
   std::unique_ptr<engine::Engine> engine_;
+  WatchRegistry watches_;  // outlives every client (their transactions unwatch on destruction)
   std::unique_ptr<engine::Reaper> reaper_;
   std::unique_ptr<BlockingRegistry> blocking_;
   ClientRegistry clients_;

@@ -44,6 +44,8 @@ void QuitCommand(CommandContext& ctx) {
 
 // RESET
 void ResetCommand(CommandContext& ctx) {
+  ctx.client.txn().EndMulti();
+  ctx.client.txn().UnwatchAll();
   ctx.client.set_db(0);
   ctx.client.set_resp(2);
   ctx.reply.set_protocol(2);

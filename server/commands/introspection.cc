@@ -294,6 +294,8 @@ bool ValidClientAttr(std::string_view v) {
 
 std::string ClientFlags(const Client& c) {
   std::string f;
+  if (c.txn().multi_count() >= 0) f += 'x';
+  if (c.txn().dirty()) f += 'd';
   if (c.kill_requested.load()) f += 'A';
   if (c.no_evict.load()) f += 'e';
   if (c.no_touch.load()) f += 'T';
@@ -307,11 +309,11 @@ std::string ClientLine(const Client& c, int64_t now_ms) {
   uint64_t omem = c.output_buffer_bytes.load();
   return fmt::format(
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
-      "multi=-1 qbuf={} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={} "
+      "multi={} qbuf={} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={} "
       "tot-mem={} events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}\n",
       c.id(), c.addr(), c.laddr(), c.fd(), c.name(), (now_ms - c.created_ms()) / 1000,
-      (now_ms - c.last_interaction_ms()) / 1000, ClientFlags(c), c.db(), qbuf, omem, qbuf + omem,
-      c.last_command(), c.resp(), c.lib_name(), c.lib_ver());
+      (now_ms - c.last_interaction_ms()) / 1000, ClientFlags(c), c.db(), c.txn().multi_count(),
+      qbuf, omem, qbuf + omem, c.last_command(), c.resp(), c.lib_name(), c.lib_ver());
 }
 
 int64_t NowMsSigned() { return static_cast<int64_t>(engine::NowMs()); }

@@ -289,7 +289,9 @@ void AppendCluster(CommandContext&, std::string* out) { Field(out, "cluster_enab
 // avg_ttl is not tracked and reports 0.
 void AppendKeyspace(CommandContext& ctx, std::string* out) {
   engine::Engine& engine = *ctx.server.engine;
-  std::shared_lock<std::shared_mutex> world(engine.locks().world());
+  // Inside EXEC the world lock is already held (shared or exclusive): do not take it again.
+  std::shared_lock<std::shared_mutex> world(engine.locks().world(), std::defer_lock);
+  if (!ctx.client.in_exec()) world.lock();
   for (int i = 0; i < engine.databases(); ++i) {
     engine::Db db = engine.db(i);
     int64_t keys = engine.KeyCount(db);

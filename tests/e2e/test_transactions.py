@@ -1,0 +1,390 @@
+"""MULTI EXEC DISCARD WATCH UNWATCH, end to end.
+Every expected reply was checked against redis-server 7.0.15 (BASALT_E2E_TARGET=redis)."""
+
+import threading
+import time
+
+import redis
+
+from e2e_support import ReplyError
+
+EXECABORT = "EXECABORT Transaction discarded because of previous errors."
+INVALID_INT = "ERR value is not an integer or out of range"
+WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
+
+
+# ----------------------------------------------------------------------------- state errors
+
+def test_state_errors(conn):
+    assert conn.err("EXEC") == "ERR EXEC without MULTI"
+    assert conn.err("DISCARD") == "ERR DISCARD without MULTI"
+    assert conn.call("MULTI") == "OK"
+    assert conn.err("MULTI") == "ERR MULTI calls can not be nested"
+    assert conn.err("WATCH", "x") == "ERR WATCH inside MULTI is not allowed"
+    # Neither error aborts the transaction.
+    assert conn.call("SET", "a", "1") == "QUEUED"
+    assert conn.call("EXEC") == ["OK"]
+    assert conn.call("GET", "a") == b"1"
+
+
+def test_queue_time_errors_abort_exec(conn):
+    assert conn.call("MULTI") == "OK"
+    assert conn.call("SET", "a", "1") == "QUEUED"
+    assert conn.err("SET", "a") == "ERR wrong number of arguments for 'set' command"
+    assert conn.call("SET", "b", "1") == "QUEUED"
+    assert conn.err("EXEC") == EXECABORT
+    assert conn.call("EXISTS", "a", "b") == 0
+    assert conn.err("EXEC") == "ERR EXEC without MULTI"
+
+    conn.call("MULTI")
+    assert conn.err("NOSUCHCMD", "x").startswith("ERR unknown command 'NOSUCHCMD'")
+    assert conn.err("EXEC") == EXECABORT
+
+    conn.call("MULTI")
+    assert conn.err("SAVE") == "ERR Command not allowed inside a transaction"
+    assert conn.err("EXEC") == EXECABORT
+
+
+def test_runtime_errors_are_per_command(conn):
+    conn.call("SET", "s", "abc")
+    assert conn.call("MULTI") == "OK"
+    for cmd in (("INCR", "s"), ("SET", "n", "5"), ("INCR", "n"), ("LPUSH", "s", "x"),
+                ("GET", "n")):
+        assert conn.call(*cmd) == "QUEUED"
+    assert conn.call("EXEC") == [ReplyError(INVALID_INT), "OK", 6, ReplyError(WRONGTYPE), b"6"]
+
+
+def test_reads_see_earlier_writes_of_the_same_exec(conn):
+    conn.call("MULTI")
+    for cmd in (("SET", "a", "1"), ("INCR", "a"), ("APPEND", "a", "x"), ("GET", "a"),
+                ("RPUSH", "l", "1", "2"), ("LPUSH", "l", "0"), ("LRANGE", "l", "0", "-1"),
+                ("HSET", "h", "f", "v"), ("HGETALL", "h"), ("SADD", "s", "m"), ("SCARD", "s"),
+                ("ZADD", "z", "1", "a", "2", "b"), ("ZRANGE", "z", "0", "-1", "WITHSCORES"),
+                ("DEL", "a"), ("EXISTS", "a"), ("DBSIZE",)):
+        assert conn.call(*cmd) == "QUEUED"
+    assert conn.call("EXEC") == [
+        "OK", 2, 2, b"2x", 2, 3, [b"0", b"1", b"2"], 1, [b"f", b"v"], 1, 1, 2,
+        [b"a", b"1", b"b", b"2"], 1, 0, 4]
+    assert conn.call("DBSIZE") == 4
+
+
+def test_discard(conn):
+    conn.call("MULTI")
+    conn.call("SET", "a", "1")
+    assert conn.call("DISCARD") == "OK"
+    assert conn.call("GET", "a") is None
+    assert conn.err("EXEC") == "ERR EXEC without MULTI"
+
+
+def test_empty_exec_and_resp3(conn):
+    conn.call("MULTI")
+    assert conn.call("EXEC") == []
+    conn.call("HELLO", "3")
+    conn.call("HSET", "h", "f", "v")
+    conn.call("MULTI")
+    conn.call("HGETALL", "h")
+    conn.call("GET", "missing")
+    assert conn.call("EXEC") == [{b"f": b"v"}, None]
+
+
+def test_client_list_multi_field_and_flags(conn, server):
+    other = server.conn()
+    try:
+        other.call("CLIENT", "SETNAME", "watcher")
+
+        def line():
+            text = conn.call("CLIENT", "LIST").decode()
+            return next(x for x in text.splitlines() if "name=watcher" in x)
+
+        assert " multi=-1 " in line() and " flags=N " in line()
+        other.call("MULTI")
+        other.call("SET", "a", "1")
+        other.call("GET", "a")
+        assert " multi=2 " in line() and " flags=x " in line()
+        other.call("DISCARD")
+        other.call("WATCH", "k")
+        conn.call("SET", "k", "1")
+        assert " flags=d " in line()
+        other.call("MULTI")
+        assert " flags=xd " in line()
+        assert other.call("EXEC") is None
+        assert " multi=-1 " in line() and " flags=N " in line()
+    finally:
+        other.close()
+
+
+# ----------------------------------------------------------------------------------- WATCH
+
+def test_watch_untouched_key_execs(conn):
+    conn.call("SET", "k", "1")
+    conn.call("WATCH", "k", "other")
+    conn.call("MULTI")
+    conn.call("INCR", "k")
+    assert conn.call("EXEC") == [2]
+
+
+def watched_exec_result(conn, server, key, action, setup=None):
+    """WATCH key, let another client run action(other), then MULTI/SET/EXEC: EXEC's reply."""
+    if setup:
+        setup(conn)
+    conn.call("WATCH", key)
+    other = server.conn()
+    try:
+        action(other)
+    finally:
+        other.close()
+    conn.call("MULTI")
+    conn.call("SET", "result", "written")
+    return conn.call("EXEC")
+
+
+def test_watch_dirtied_by_set_and_del(conn, server):
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("SET", "k", "x")) is None
+    conn.call("SET", "k", "1")
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("DEL", "k")) is None
+    assert conn.call("GET", "result") is None
+
+
+def test_watch_dirtied_by_own_write_before_exec(conn):
+    conn.call("WATCH", "k")
+    conn.call("SET", "k", "mine")
+    conn.call("MULTI")
+    conn.call("SET", "result", "x")
+    assert conn.call("EXEC") is None
+
+
+def test_watch_dirtied_by_expiry(conn, server):
+    conn.call("SET", "k", "1", "PX", "50")
+    conn.call("WATCH", "k")
+    time.sleep(0.2)  # expired, whether or not the reaper deleted it yet
+    conn.call("MULTI")
+    conn.call("SET", "result", "x")
+    assert conn.call("EXEC") is None
+
+
+def test_watch_dirtied_by_expire_reaper(conn, server):
+    conn.call("SET", "k", "1", "PX", "50")
+    conn.call("WATCH", "k")
+    deadline = time.monotonic() + 5
+    while conn.call("DBSIZE") and time.monotonic() < deadline:  # wait for active expiry
+        time.sleep(0.05)
+    assert conn.call("DBSIZE") == 0
+    conn.call("MULTI")
+    conn.call("SET", "result", "x")
+    assert conn.call("EXEC") is None
+
+
+def test_watch_of_already_expired_key_not_dirtied_by_its_deletion(conn):
+    conn.call("SET", "k", "1", "PX", "1")
+    time.sleep(0.05)
+    conn.call("WATCH", "k")
+    conn.call("MULTI")
+    conn.call("SET", "result", "x")
+    assert conn.call("EXEC") == ["OK"]
+
+
+def test_watch_dirtied_by_flushdb_flushall_swapdb(conn, server):
+    def setup(c):
+        c.call("SET", "k", "1")
+
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("FLUSHDB"), setup) is None
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("FLUSHALL"), setup) is None
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("SWAPDB", "0", "1"),
+                               setup) is None
+    conn.call("FLUSHALL")
+
+
+def test_whole_db_commands_spare_watches_of_keys_absent_on_both_sides(conn, server):
+    # Redis dirties a watch on FLUSHDB/FLUSHALL/SWAPDB only if the key existed in the emptied
+    # database or exists in the one swapped in.
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("FLUSHDB")) == ["OK"]
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("FLUSHALL")) == ["OK"]
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("SWAPDB", "0", "1")) == ["OK"]
+
+    def key_in_db1(o):
+        o.call("SELECT", "1")
+        o.call("SET", "k", "1")
+        o.call("SWAPDB", "0", "1")
+
+    assert watched_exec_result(conn, server, "k", key_in_db1) is None
+    conn.call("FLUSHALL")
+
+    def expired_key(c):
+        c.call("SET", "k", "1", "PX", "1")
+        time.sleep(0.05)
+
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("FLUSHDB"),
+                               expired_key) == ["OK"]
+
+
+def test_watch_dirtied_by_rename_and_move(conn, server):
+    def setup(c):
+        c.call("SET", "src", "1")
+        c.call("SET", "k", "1")
+
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("RENAME", "src", "k"),
+                               setup) is None
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("RENAME", "k", "dst"),
+                               setup) is None
+    assert watched_exec_result(conn, server, "k", lambda o: o.call("MOVE", "k", "1"),
+                               setup) is None
+
+
+def test_watch_other_database_key_is_independent(conn, server):
+    conn.call("WATCH", "k")
+    other = server.conn()
+    other.call("SELECT", "1")
+    other.call("SET", "k", "x")
+    other.close()
+    conn.call("MULTI")
+    conn.call("SET", "result", "x")
+    assert conn.call("EXEC") == ["OK"]
+
+
+def test_unwatch_and_discard_forget_watches(conn, server):
+    conn.call("WATCH", "k")
+    assert conn.call("UNWATCH") == "OK"
+    with server.conn() as other:
+        other.call("SET", "k", "x")
+    conn.call("MULTI")
+    conn.call("SET", "result", "x")
+    assert conn.call("EXEC") == ["OK"]
+
+    conn.call("WATCH", "k")
+    conn.call("MULTI")
+    conn.call("DISCARD")
+    with server.conn() as other:
+        other.call("SET", "k", "y")
+    conn.call("MULTI")
+    conn.call("SET", "result", "x")
+    assert conn.call("EXEC") == ["OK"]
+
+
+def test_exec_unwatches_even_when_it_fails(conn, server):
+    conn.call("WATCH", "k")
+    with server.conn() as other:
+        other.call("SET", "k", "x")
+    conn.call("MULTI")
+    assert conn.call("EXEC") is None
+    conn.call("MULTI")
+    conn.call("SET", "result", "x")
+    assert conn.call("EXEC") == ["OK"]
+
+
+def test_own_writes_inside_exec_do_not_dirty_the_next_transaction(conn):
+    conn.call("WATCH", "k")
+    conn.call("MULTI")
+    conn.call("SET", "k", "1")
+    assert conn.call("EXEC") == ["OK"]
+    conn.call("MULTI")
+    conn.call("INCR", "k")
+    assert conn.call("EXEC") == [2]
+
+
+# ----------------------------------------------------------------------- clients and threads
+
+def test_redis_py_pipeline_and_transaction(r):
+    with r.pipeline(transaction=True) as p:
+        p.set("a", 1).incr("a").lpush("l", "x", "y").lrange("l", 0, -1)
+        assert p.execute() == [True, 2, 2, [b"y", b"x"]]
+
+    r.set("balance", 10)
+
+    def spend(pipe):
+        bal = int(pipe.get("balance"))
+        pipe.multi()
+        pipe.set("balance", bal - 3)
+
+    assert r.transaction(spend, "balance") == [True]
+    assert r.get("balance") == b"7"
+
+
+def test_optimistic_counter_8_clients(server, r):
+    clients, per_client = 8, 1000
+    errors = []
+
+    def worker():
+        c = server.client()
+        try:
+            for _ in range(per_client):
+                while True:
+                    with c.pipeline(transaction=True) as p:
+                        try:
+                            p.watch("counter")
+                            v = int(p.get("counter") or 0)
+                            p.multi()
+                            p.set("counter", v + 1)
+                            p.execute()
+                            break
+                        except redis.WatchError:
+                            continue
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert r.get("counter") == str(clients * per_client).encode()
+
+
+def test_reader_never_sees_half_a_transaction(server, r):
+    r.mset({"a": "0", "b": "0"})
+    stop = threading.Event()
+    torn = []
+
+    def reader():
+        c = server.client()
+        while not stop.is_set():
+            a, b = c.mget("a", "b")
+            if a != b:
+                torn.append((a, b))
+        c.close()
+
+    t = threading.Thread(target=reader)
+    t.start()
+    w = server.client()
+    try:
+        for i in range(1, 1500):
+            with w.pipeline(transaction=True) as p:
+                p.set("a", i).set("b", i).execute()
+    finally:
+        stop.set()
+        t.join()
+        w.close()
+    assert torn == []
+    assert r.mget("a", "b") == [b"1499", b"1499"]
+
+
+def test_exec_is_atomic_for_concurrent_writers(server, r):
+    # Writers increment a and b inside MULTI; another thread reads both under WATCH-free MULTI.
+    stop = threading.Event()
+    torn = []
+
+    def writer():
+        c = server.client()
+        while not stop.is_set():
+            with c.pipeline(transaction=True) as p:
+                p.incr("a").incr("b").execute()
+        c.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(3)]
+    for t in threads:
+        t.start()
+    c = server.client()
+    try:
+        for _ in range(500):
+            with c.pipeline(transaction=True) as p:
+                a, b = p.get("a").get("b").execute()
+            if a != b:
+                torn.append((a, b))
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        c.close()
+    assert torn == []
