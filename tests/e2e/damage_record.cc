@@ -2,17 +2,44 @@
 // `basalt-dump verify` has something to find. It writes the meta column family directly,
 // bypassing the engine's write paths on purpose.
 //
-// usage: basalt-test-damage DIR KEY   (logical db 0; the server must be stopped)
-// Adds one to the collection's recorded size. Exit status 0 on success.
+// usage: basalt-test-damage DIR KEY                      (the server must be stopped)
+//          adds one to the recorded size of collection KEY in logical db 0
+//        basalt-test-damage DIR --format-version N
+//          rewrites the FormatDescriptor with format_version N
+// Exit status 0 on success.
 #include <cstdio>
+#include <string>
 
 #include "codec/key_format.h"
 #include "codec/metadata.h"
+#include "codec/proto/format.pb.h"
 #include "engine/keyspace.h"
 
+namespace {
+
+using namespace basalt;
+
+// Same reserved key as engine/storage.cc.
+constexpr char kFormatKey[] =
+    "\x01"
+    "format";
+
+int SetFormatVersion(engine::Engine& engine, char** argv) {
+  codec::proto::FormatDescriptor fd;
+  fd.set_format_version(static_cast<uint32_t>(std::stoul(argv[3])));
+  fd.set_databases(16);
+  fd.set_created_by("basalt-test-damage");
+  rocksdb::WriteBatch b;
+  b.Put(engine.storage().reserved(), kFormatKey, fd.SerializeAsString());
+  engine::Status s = engine.storage().Write(&b);
+  if (s.ok()) s = engine.storage().Sync();
+  return s.ok() ? 0 : 1;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace basalt;
-  if (argc != 3) {
+  if (argc != 3 && !(argc == 4 && std::string(argv[2]) == "--format-version")) {
     std::fprintf(stderr, "usage: %s DIR KEY\n", argv[0]);
     return 2;
   }
@@ -24,6 +51,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   engine::Engine& engine = *e.value();
+  if (std::string(argv[2]) == "--format-version") return SetFormatVersion(engine, argv);
   engine::Db db = engine.db(0);
   engine::KeyRecord rec;
   if (!engine.Lookup(db, argv[2], &rec).ok() || !rec.present ||
