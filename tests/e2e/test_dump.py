@@ -17,7 +17,7 @@ import time
 import pytest
 import redis
 
-from conftest import IS_REDIS, free_port
+from conftest import free_port
 
 pytestmark = [pytest.mark.basalt_only]
 
@@ -93,11 +93,27 @@ def snapshot(port, dbs=(0, 1)):
     return out
 
 
-@pytest.fixture
-def loaded(server_factory):
-    srv = server_factory()
+@pytest.fixture(scope="module")
+def dataset(_module_factory):
+    """Loads the dataset once per module: (stopped server's dir, snapshot of its keys)."""
+    srv = _module_factory()
     load_dataset(srv.client())
-    return srv
+    want = snapshot(srv.port)
+    assert srv.stop() == 0
+    return srv.dir, want
+
+
+@pytest.fixture
+def loaded(server_factory, dataset):
+    """A running server on a private copy of the dataset."""
+    srv = server_factory(start=False)
+    shutil.copytree(os.path.join(dataset[0], "db"), os.path.join(srv.dir, "db"))
+    return srv.start()
+
+
+@pytest.fixture
+def want(dataset):
+    return dataset[1]
 
 
 def start_on(server_factory, dir_setup):
@@ -115,8 +131,7 @@ def test_help_for_every_subcommand():
     assert dump("nosuch", check=False).returncode == 2
 
 
-def test_pb_export_import_roundtrip(loaded, server_factory, tmp_path):
-    want = snapshot(loaded.port)
+def test_pb_export_import_roundtrip(loaded, want, server_factory, tmp_path):
     assert len(want) == 17
     out = tmp_path / "dump.pb"
     dump("export", loaded.dir, "--format", "pb", "-o", out)  # server still running
@@ -127,8 +142,7 @@ def test_pb_export_import_roundtrip(loaded, server_factory, tmp_path):
     assert dump("verify", srv.dir).returncode == 0
 
 
-def test_jsonl_export_import_roundtrip(loaded, server_factory, tmp_path):
-    want = snapshot(loaded.port)
+def test_jsonl_export_import_roundtrip(loaded, want, server_factory, tmp_path):
     out = tmp_path / "dump.jsonl"
     dump("export", loaded.dir, "--format", "jsonl", "-o", out)
     lines = out.read_bytes().splitlines()
@@ -155,10 +169,9 @@ def test_import_replaces_existing_keys(loaded, server_factory, tmp_path):
     assert p.returncode == 1 and b"server running" in p.stderr
 
 
-def test_resp_export_pipes_into_redis(loaded, tmp_path):
+def test_resp_export_pipes_into_redis(loaded, want, tmp_path):
     if not os.path.exists(REDIS_SERVER):
         pytest.skip("redis-server is not installed")
-    want = snapshot(loaded.port)
     out = tmp_path / "dump.resp"
     dump("export", loaded.dir, "--format", "resp", "-o", out)
     port = free_port()
@@ -262,7 +275,7 @@ def test_keys_and_stats_while_server_takes_writes(loaded):
     t = threading.Thread(target=writer)
     t.start()
     try:
-        for _ in range(3):
+        for _ in range(2):
             assert dump("keys", loaded.dir, "--match", "live:*").returncode == 0
             assert dump("stats", loaded.dir).returncode == 0
             assert dump("verify", loaded.dir).returncode == 0
