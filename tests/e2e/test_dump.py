@@ -305,3 +305,18 @@ def test_refuses_unknown_format_and_non_basalt_dirs(server_factory, tmp_path):
         p = dump(sub, srv.dir, check=False)
         assert p.returncode == 1
         assert b"format version 99; this build reads version 1" in p.stderr
+
+
+def test_db_option_is_the_logical_database(server_factory):
+    srv = server_factory()
+    c = srv.client()
+    c.set("in-zero", "0")
+    c.execute_command("SWAPDB", 0, 2)
+    assert c.get("in-zero") is None
+    p = dump("keys", srv.dir)
+    assert p.stdout == b"2\tin-zero\tstring\t-1\t1\t19\n"
+    assert p.stderr == b""  # no progress bar when stderr is not a terminal
+    assert dump("get", srv.dir, "in-zero", "--db", 2).stdout.endswith(b"\n0\n")
+    assert dump("get", srv.dir, "in-zero", check=False).returncode == 1
+    out = dump("export", srv.dir, "--format", "jsonl").stdout
+    assert out.startswith(b'{"db":2,"key":"in-zero"')
