@@ -137,12 +137,13 @@ Status FromRocks(const rocksdb::Status& s) {
 StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) {
   std::unique_ptr<Storage> st(new Storage());
   st->dir_ = options.dir;
-  st->read_only_ = options.read_only;
+  const OpenMode mode = options.read_only ? OpenMode::kReadOnly : options.mode;
+  st->read_only_ = mode != OpenMode::kReadWrite;
   st->sync_mode_ = options.sync_mode;
   st->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   std::error_code ec;
-  if (!options.read_only) std::filesystem::create_directories(options.dir, ec);
+  if (!st->read_only_) std::filesystem::create_directories(options.dir, ec);
   if (ec) return Status::IOError("cannot create " + options.dir + ": " + ec.message());
 
   rocksdb::DBOptions dbo;
@@ -156,13 +157,28 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   // WAL bytes are handed to the OS by MakeDurable, once per batch of pipelined commands.
   dbo.manual_wal_flush = true;
 
-  std::string db_path = options.dir + "/db";
+  std::string db_path = options.db_path.empty() ? options.dir + "/db" : options.db_path;
+  if (st->read_only_) {
+    // Open refuses what is not a RocksDB directory rather than creating one.
+    dbo.create_if_missing = false;
+    dbo.create_missing_column_families = false;
+    if (!std::filesystem::exists(db_path + "/CURRENT", ec)) {
+      return Status::InvalidArgument(db_path +
+                                     " is not a Basalt data directory (no RocksDB CURRENT file)");
+    }
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   st->filter_ = std::make_shared<SubkeyFilterFactory>();
   auto descriptors = Descriptors(options, st->block_cache_, st->filter_);
-  if (options.read_only) {
+  if (mode == OpenMode::kReadOnly) {
     s = rocksdb::DB::OpenForReadOnly(dbo, db_path, descriptors, &st->handles_, &raw);
+  } else if (mode == OpenMode::kSecondary) {
+    // A secondary must keep every table file open: the primary may delete a file (after a
+    // compaction) that the secondary's view still refers to.
+    dbo.max_open_files = -1;
+    s = rocksdb::DB::OpenAsSecondary(dbo, db_path, options.secondary_path, descriptors,
+                                     &st->handles_, &raw);
   } else {
     s = rocksdb::DB::Open(dbo, db_path, descriptors, &st->handles_, &raw);
   }
@@ -170,7 +186,7 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   st->db_.reset(raw);
   st->filter_->SetDb(raw, st->meta());
   BASALT_RETURN_IF_ERROR(st->CheckFormat(options));
-  if (!options.read_only) st->StartTicker();
+  if (!st->read_only_) st->StartTicker();
   return st;
 }
 

@@ -38,14 +38,29 @@ enum class SyncMode {
   kNo,        // WAL written on every batch, fsync left to the OS
 };
 
+// How Storage opens a data directory.
+enum class OpenMode {
+  kReadWrite,  // the server: takes RocksDB's LOCK, creates the directory if missing
+  kReadOnly,   // nothing is written; fails if another process could be changing the files
+               // underneath (use on a stopped directory or a checkpoint)
+  kSecondary,  // a RocksDB secondary instance: safe beside a running server that holds the
+               // LOCK; sees the data as of Open (plus any TryCatchUp). Writes nothing into `dir`.
+};
+
 struct StorageOptions {
   std::string dir;                            // data directory; created if missing
   uint64_t block_cache_bytes = 256ull << 20;  // rocksdb-block-cache-size, shared by all CFs
   uint64_t write_buffer_bytes = 64ull << 20;  // rocksdb-write-buffer-size, per CF memtable
   SyncMode sync_mode = SyncMode::kEverySec;   // appendfsync
   int databases = 16;                         // recorded in the FormatDescriptor on create
-  bool read_only = false;                     // open without writing anything
-  std::string created_by = "basalt";          // recorded in the FormatDescriptor on create
+  bool read_only = false;                     // open without writing anything (kReadOnly)
+  OpenMode mode = OpenMode::kReadWrite;       // kReadOnly also when `read_only` is set
+  // The RocksDB directory; empty = `dir` + "/db". A checkpoint (dir/checkpoints/...) is a
+  // RocksDB directory itself.
+  std::string db_path;
+  // kSecondary: a scratch directory for the secondary's own info log; required.
+  std::string secondary_path;
+  std::string created_by = "basalt";  // recorded in the FormatDescriptor on create
 };
 
 // The on-disk format this build reads and writes.
