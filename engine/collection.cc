@@ -83,6 +83,12 @@ void SubkeyIterator::SeekToLast() {
   // but may belong to an earlier key when this collection is empty: Valid() checks.
 }
 
+void SubkeyIterator::SeekForPrev(std::string_view subkey) {
+  std::string k = prefix_;
+  k.append(subkey);
+  it_->SeekForPrev(k);  // below the prefix when nothing qualifies: Valid() checks
+}
+
 bool SubkeyIterator::Valid() const {
   return it_->Valid() && it_->key().starts_with(rocksdb::Slice(prefix_));
 }

@@ -68,6 +68,7 @@ class SubkeyIterator {
   void SeekToFirst();
   void Seek(std::string_view subkey);  // first subkey >= `subkey`
   void SeekToLast();
+  void SeekForPrev(std::string_view subkey);  // last subkey <= `subkey`
   bool Valid() const;
   void Next();
   void Prev();

@@ -25,6 +25,7 @@
 #include "engine/key_locks.h"
 #include "engine/status.h"
 #include "engine/storage.h"
+#include "engine/zset_hints.h"
 
 namespace basalt::engine {
 
@@ -118,6 +119,8 @@ class Engine {
 
   Storage& storage() { return *storage_; }
   KeyLocks& locks() { return locks_; }
+  // Where the live ends of sorted sets lie, for ZPOPMIN/ZPOPMAX (zset_hints.h).
+  ZSetEndHints& zset_hints() { return zset_hints_; }
   int databases() const { return databases_; }
 
   // REQUIRES: 0 <= index < databases(). Stable while the world lock is held (any mode).
@@ -172,6 +175,7 @@ class Engine {
 
   std::unique_ptr<Storage> storage_;
   KeyLocks locks_;
+  ZSetEndHints zset_hints_;
   int databases_ = 16;
   std::array<std::atomic<uint8_t>, kMaxDatabases> physical_{};
   std::array<std::atomic<int64_t>, kMaxDatabases + 1> key_count_{};      // by physical db

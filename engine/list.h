@@ -11,10 +11,11 @@
 // and the indexes are contiguous, so logical position i lives at head + i and a point read or
 // an index seek costs one lookup. An emptied list is deleted (no metadata record).
 //
-// Costs: pushes and pops are O(elements moved); LINDEX/LSET are one point read/write; LRANGE
-// and LTRIM are O(elements returned/removed). Writes in the middle (LINSERT, LREM) keep the
-// indexes contiguous by rewriting the shorter side (LINSERT) or everything after the first
-// removed element (LREM): O(N) writes in the worst case.
+// Costs: pushes and pops are O(elements moved) (a pop of up to 8 elements reads them with point
+// reads, which skip building an iterator; a larger pop walks one bounded iterator); LINDEX/LSET
+// are one point read/write; LRANGE and LTRIM are O(elements returned/removed). Writes in the
+// middle (LINSERT, LREM) keep the indexes contiguous by rewriting the shorter side (LINSERT) or
+// everything after the first removed element (LREM): O(N) writes in the worst case.
 //
 // Locking (key_locks.h): functions that write REQUIRE the world lock shared and the stripes of
 // every key they touch (both keys for ListMove). Readers need no lock. Errors: kWrongType when a

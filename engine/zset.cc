@@ -10,6 +10,7 @@
 #include "codec/sortable_double.h"
 #include "engine/collection.h"
 #include "engine/set.h"
+#include "engine/zset_hints.h"
 
 namespace basalt::engine {
 
@@ -56,13 +57,21 @@ StatusOr<std::optional<double>> MemberScore(const Db& db, std::string_view key, 
 }
 
 // Writes to both column families of one sorted-set version. Finish writes the metadata once.
+// Every score entry added to an existing version goes through Put, which widens the pop hints
+// (zset_hints.h) before writing, so a hint never excludes a live entry.
 class ZWriter {
  public:
   ZWriter(Batch* batch, const Db& db, std::string_view key, const codec::Metadata& meta)
-      : data_(batch, db, key, meta), scores_(batch, db, key, meta, ScoreCf(db)) {}
+      : db_(db),
+        key_(key),
+        version_(meta.version),
+        data_(batch, db, key, meta),
+        scores_(batch, db, key, meta, ScoreCf(db)) {}
   void Put(std::string_view member, double score) {
+    std::string subkey = ScoreSubkey(score, member);
+    db_.engine->zset_hints().Widen(db_.physical, key_, version_, subkey);
     data_.Put(member, codec::EncodeSortableDouble(score));
-    scores_.Put(ScoreSubkey(score, member), "");
+    scores_.Put(subkey, "");
   }
   void Delete(std::string_view member, double score) {
     data_.Delete(member);
@@ -71,6 +80,9 @@ class ZWriter {
   void Finish(const KeyRecord& old, const codec::Metadata& meta) { data_.Finish(old, meta); }
 
  private:
+  Db db_;
+  std::string_view key_;
+  uint64_t version_;
   CollectionWriter data_;
   CollectionWriter scores_;
 };
@@ -245,6 +257,35 @@ Status Select(const Db& db, std::string_view key, const KeyRecord& rec, const ZR
       return SelectByLex(it, spec, out);
   }
   return Status::OK();
+}
+
+// Collects up to `n` lowest (max: highest) elements of a version into `out`, in pop order,
+// starting at the pop hint `hint` when there is one (zset_hints.h), and sets *last to the raw
+// score subkey of the last one. Never steps past the last element wanted: beyond it may lie
+// the tombstones of many earlier pops from the other end.
+Status CollectEnd(const Db& db, std::string_view key, uint64_t version, bool max, uint64_t n,
+                  const std::optional<std::string>& hint, std::vector<ScoredMember>* out,
+                  std::string* last) {
+  SubkeyIterator it(db, key, version, ScoreCf(db));
+  if (hint.has_value() && max) {
+    it.SeekForPrev(*hint);
+  } else if (hint.has_value()) {
+    it.Seek(*hint);
+  } else if (max) {
+    it.SeekToLast();
+  } else {
+    it.SeekToFirst();
+  }
+  for (; it.Valid(); Step(it, max)) {
+    ScoredMember e;
+    BASALT_RETURN_IF_ERROR(DecodeScoreSubkey(it.subkey(), &e));
+    out->push_back(std::move(e));
+    if (out->size() == n) {
+      last->assign(it.subkey());
+      break;
+    }
+  }
+  return it.status();
 }
 
 // Removes `elements` (all present) from a live sorted set in one batch.
@@ -649,12 +690,29 @@ StatusOr<std::vector<ScoredMember>> ZSetPop(const Db& db, std::string_view key, 
   BASALT_RETURN_IF_ERROR(LookupZSet(db, key, &rec));
   std::vector<ScoredMember> out;
   if (!rec.live() || count == 0) return out;
-  ZRangeSpec spec;
-  spec.reverse = max;
-  spec.start = 0;
-  spec.stop = static_cast<int64_t>(std::min<uint64_t>(count, rec.meta.size)) - 1;
-  BASALT_RETURN_IF_ERROR(Select(db, key, rec, spec, &out));
+  const uint64_t n = std::min<uint64_t>(count, rec.meta.size);
+  const uint64_t version = rec.meta.version;
+  const ZSetEndHints::End end = max ? ZSetEndHints::End::kMax : ZSetEndHints::End::kMin;
+  ZSetEndHints& hints = db.engine->zset_hints();
+  std::optional<std::string> hint = hints.Get(db.physical, key, version, end);
+  std::string last;
+  BASALT_RETURN_IF_ERROR(CollectEnd(db, key, version, max, n, hint, &out, &last));
+  if (out.size() != n && hint.has_value()) {
+    // The walk from the hint found too few elements, so the hint is wrong: never trust it.
+    hints.Erase(db.physical, key, version);
+    out.clear();
+    BASALT_RETURN_IF_ERROR(CollectEnd(db, key, version, max, n, std::nullopt, &out, &last));
+  }
+  if (out.size() != n) return Status::Corruption("zset size disagrees with its score index");
   BASALT_RETURN_IF_ERROR(RemoveElements(db, key, rec, out));
+  if (n == rec.meta.size) {
+    hints.Erase(db.physical, key, version);  // the set is gone
+  } else {
+    // Every remaining entry lies beyond `last`; for kMin, last + '\0' is the least subkey above
+    // it, so the next Seek lands on the first live entry without touching `last`'s tombstone.
+    if (!max) last.push_back('\0');
+    hints.Narrow(db.physical, key, version, end, std::move(last));
+  }
   return out;
 }
 

@@ -18,6 +18,19 @@
 // to the requested window. A lex range walks the score index in order (Redis's lex commands
 // assume equal scores, and then score order is member order).
 //
+// Pops: ZPOPMIN/ZPOPMAX delete the lowest/highest entries, and until compaction drops them
+// their tombstones pile up at that end of the key's zscore range; positioning with SeekToFirst
+// or SeekToLast would step over all of them, so the k-th pop of a draining set cost O(k). The
+// plan: an in-memory hint per (db, key, version) (engine/zset_hints.h) bounds where the live
+// entries lie (floor: every live entry >= it; ceiling: <= it). A pop seeks to the bound, which
+// costs O(log n) whatever lies behind it, collects its elements without stepping past the last
+// one wanted, and after committing moves the bound to what it popped. Every write that adds a
+// score entry widens the bound first (ZWriter::Put), versions are never reused, so a bound is
+// never wrong; a pop that finds fewer elements than the metadata promises drops the hint and
+// walks again from the end. Cost: a few hundred bytes of RAM per popped-from set (bounded),
+// one hash lookup per pop and per score write while hints exist; the first pop after a
+// restart walks the tombstones once. Reads (ZRANGE and friends) do not use the hints.
+//
 // Scores are never NaN: the command layer rejects NaN input, and an increment that would
 // produce NaN fails with kScoreNaN before anything is written.
 //

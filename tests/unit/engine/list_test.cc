@@ -200,6 +200,34 @@ TEST_F(ListTest, WrongType) {
   EXPECT_EQ(All("l"), (Elems{"a"}));
 }
 
+// Pops of a few elements use point reads, larger ones an iterator: both sides of the limit,
+// from both ends, after the list's indexes moved both ways.
+TEST_F(ListTest, PopCountsAroundThePointReadLimit) {
+  Elems model;
+  for (int i = 0; i < 200; ++i) {
+    const std::string v = "v" + std::to_string(i);
+    if (i % 2 == 0) {
+      Push("l", ListEnd::kLeft, {v});
+      model.insert(model.begin(), v);
+    } else {
+      Push("l", ListEnd::kRight, {v});
+      model.push_back(v);
+    }
+  }
+  for (uint64_t c = 1; !model.empty(); c = c % 12 + 1) {
+    const size_t k = std::min<size_t>(c, model.size());
+    EXPECT_EQ(Pop("l", ListEnd::kLeft, c), Elems(model.begin(), model.begin() + k));
+    model.erase(model.begin(), model.begin() + k);
+    const size_t r = std::min<size_t>(c, model.size());
+    EXPECT_EQ(Pop("l", ListEnd::kRight, c), Elems(model.rbegin(), model.rbegin() + r));
+    model.erase(model.end() - r, model.end());
+    if (!model.empty()) {
+      EXPECT_EQ(All("l"), model);
+    }
+  }
+  EXPECT_EQ(CheckedSize("l"), 0u);
+}
+
 TEST_F(ListTest, RandomOperationsMatchModel) {
   std::mt19937 rng(42);
   Elems model;

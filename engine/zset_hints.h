@@ -1,0 +1,80 @@
+// ZSetEndHints: in-memory bounds on where the live entries of a sorted set's score index lie,
+// so that ZPOPMIN/ZPOPMAX seek past the tombstones of earlier pops instead of walking them.
+//
+// Why: pops delete the lowest (or highest) entries of the zscore CF. Until compaction drops
+// them, those deletions stay as tombstones at the front (or back) of the key's range, and an
+// iterator positioned with SeekToFirst/SeekToLast steps over every one of them: the k-th pop
+// of a draining queue costs O(k). A hint remembers, per sorted-set version:
+//   floor   := a score subkey such that every live entry of the version is >= floor
+//   ceiling := a score subkey such that every live entry of the version is <= ceiling
+// ZSetPop seeks to the floor (SeekForPrev to the ceiling) instead, which costs O(log n) however
+// many tombstones lie behind it, and moves the bound to what it popped after its batch commits.
+//
+// Correctness: a hint is only ever a bound, never data. It is keyed by (physical db, key,
+// version); versions are never reused, so a deleted, overwritten, renamed or expired set can
+// never meet an old hint. Deletions keep a bound true. The only writes that add score entries
+// to an existing version go through ZWriter::Put (engine/zset.cc), which calls Widen before it
+// writes, so a bound is widened (never narrowed) ahead of any entry it would exclude; a write
+// that fails afterwards leaves a wider, still true, bound. Narrow runs only after a pop commits,
+// under the key's lock. A hint that is missing (restart, eviction) only costs one slow pop,
+// which re-creates it. ZSetPop also checks on use: a walk from a hint that finds fewer elements
+// than the metadata promises drops the hint and walks again from the end of the range.
+//
+// Cost: a few hundred bytes per popped-from sorted set. Memory is bounded: kShards shards of
+// at most kMaxEntriesPerShard entries (a full shard is cleared: hints are disposable), and
+// entries larger than kMaxEntryBytes are not kept. Widen costs one atomic load when no hint
+// exists at all, otherwise a hash lookup under a shard mutex.
+//
+// Thread-safety: all methods are thread-safe. Callers REQUIRE the key's stripe lock for
+// Narrow and Widen (so a bound and the data it describes change together); Get also needs it
+// for the answer to be meaningful.
+#ifndef BASALT_ENGINE_ZSET_HINTS_H_
+#define BASALT_ENGINE_ZSET_HINTS_H_
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace basalt::engine {
+
+class ZSetEndHints {
+ public:
+  static constexpr size_t kShards = 16;
+  static constexpr size_t kMaxEntriesPerShard = 1024;
+  static constexpr size_t kMaxEntryBytes = 1024;
+
+  enum class End { kMin, kMax };
+
+  // The bound for `end` of (db, key, version), nullopt when none is known.
+  std::optional<std::string> Get(uint8_t db, std::string_view key, uint64_t version, End end);
+  // Records that every live entry is >= `subkey` (kMin) or <= `subkey` (kMax).
+  void Narrow(uint8_t db, std::string_view key, uint64_t version, End end, std::string subkey);
+  // A score subkey is about to be written: moves the bounds out to include it.
+  void Widen(uint8_t db, std::string_view key, uint64_t version, std::string_view subkey);
+  // Forgets the hints of (db, key, version).
+  void Erase(uint8_t db, std::string_view key, uint64_t version);
+
+ private:
+  struct Bounds {
+    std::optional<std::string> floor, ceiling;
+  };
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, Bounds> map;
+  };
+  static std::string MapKey(uint8_t db, std::string_view key, uint64_t version);
+  Shard& ShardOf(const std::string& map_key);
+
+  std::array<Shard, kShards> shards_;
+  std::atomic<size_t> entries_{0};  // across shards; lets Widen skip the lookup when zero
+};
+
+}  // namespace basalt::engine
+
+#endif  // BASALT_ENGINE_ZSET_HINTS_H_
