@@ -236,6 +236,18 @@ def key_commands(g):
     ]
 
 
+def db_commands(g):
+    return [
+        lambda: [b"MOVE", g.k(), g.pick([b"0", b"1", b"99", b"x"])],
+        lambda: [b"SELECT", g.pick([b"0", b"0", b"1", b"16", b"-1"])],
+        lambda: [b"SWAPDB", g.pick([b"0", b"1"]), g.pick([b"0", b"1", b"42"])],
+        lambda: [b"FLUSHDB"] if g.r.random() < 0.2 else [b"PING"],
+        lambda: [b"ECHO", g.v()],
+        lambda: [b"RANDOMKEY"],
+        lambda: [b"OBJECT", g.pick([b"FREQ", b"HELP", b"NOPE"]), g.k()],
+    ]
+
+
 def hash_commands(g):
     return [
         lambda: [g.pick([b"HSET", b"HMSET"]), g.k()] + g.pairs(g.m, g.v),
@@ -344,7 +356,7 @@ class Sequence:
         self.r = random.Random(seed)
         g = Gen(self.r)
         self.families = [string_commands(g), key_commands(g), hash_commands(g), set_commands(g),
-                         list_commands(g), zset_commands(g)]
+                         list_commands(g), zset_commands(g), db_commands(g)]
 
     def one(self):
         cmd = self.r.choice(self.r.choice(self.families))()
