@@ -556,7 +556,7 @@ void Scripting::FunctionList(CommandContext& ctx) {
       w.Null();
       w.Bulk("flags");
       w.SetHeader(static_cast<int64_t>(f.flags.size()));
-      for (const std::string& flag : f.flags) w.Bulk(flag);
+      for (const std::string& flag : f.flags) w.SimpleString(flag);
     }
     if (with_code) {
       w.Bulk("library_code");
