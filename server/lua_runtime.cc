@@ -10,6 +10,7 @@
 
 #include "codec/sha1.h"
 #include "server/command.h"
+#include "server/lua_libs.h"
 
 extern "C" {
 int luaopen_cjson(lua_State* L);
@@ -647,6 +648,7 @@ void OpenLibraries(lua_State* L) {
   lua_pushcfunction(L, luaopen_bit);
   lua_call(L, 0, 1);
   lua_setglobal(L, "bit");
+  OpenStructAndMsgpack(L);
   luaL_loadstring(L, kErrHandler);
   lua_call(L, 0, 1);
   lua_setfield(L, LUA_REGISTRYINDEX, kErrHandlerKey);
@@ -685,7 +687,8 @@ void InstallRedisApi(lua_State* L) {
 
 // Makes the library tables and the globals read-only; scripts see the proxy as their globals.
 void Protect(lua_State* L) {
-  for (const char* name : {"string", "table", "math", "cjson", "bit", "coroutine"}) {
+  for (const char* name :
+       {"string", "table", "math", "cjson", "bit", "struct", "cmsgpack", "coroutine"}) {
     lua_getglobal(L, name);
     if (!lua_istable(L, -1)) {
       lua_pop(L, 1);

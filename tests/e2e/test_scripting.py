@@ -56,6 +56,24 @@ def test_lua_to_resp2(conn, script, expected):
     assert ev(conn, script) == expected
 
 
+@pytest.mark.parametrize("script,expected", [
+    ("return struct.pack('>I2',258)", b"\x01\x02"),
+    ("return {struct.unpack('>I2i4', struct.pack('>I2i4', 258, -5))}", [258, -5, 7]),
+    ("return struct.pack('<hd', -2, 1.5)", b"\xfe\xff\x00\x00\x00\x00\x00\x00\xf8?"),
+    ("return struct.size('>hHi4Bd')", 17),
+    ("return {struct.unpack('<c3s', 'abcxyz' .. string.char(0))}", [b"abc", b"xyz", 8]),
+    ("return cmsgpack.pack({1,2,'a',{x=1}}, true, -1, -200, 70000, 3.5, 0.1)",
+     b"\x94\x01\x02\xa1a\x81\xa1x\x01\xc3\xff\xd1\xff8\xce\x00\x01\x11p\xca@`\x00\x00"
+     b"\xcb?\xb9\x99\x99\x99\x99\x99\x9a"),
+    ("return cmsgpack.pack({})", b"\x90"),
+    ("return cmsgpack.pack({[1]=1,[3]=3})", b"\x82\x01\x01\x03\x03"),
+    ("return cjson.encode({cmsgpack.unpack(cmsgpack.pack({1,'a',{x=1}}, true, -200, 3.5))})",
+     b'[[1,"a",{"x":1}],true,-200,3.5]'),
+])
+def test_struct_and_cmsgpack(conn, script, expected):
+    assert ev(conn, script) == expected
+
+
 def test_keys_and_argv(conn):
     assert ev(conn, "return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], #KEYS, #ARGV}",
               "k1", "k2", "a1", "a2", numkeys=2) == [b"k1", b"k2", b"a1", b"a2", 2, 2]
