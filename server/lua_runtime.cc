@@ -22,6 +22,9 @@ namespace basalt::server {
 namespace {
 
 thread_local ScriptRun* current_run = nullptr;
+// While FUNCTION LOAD runs a library's code: when it must have finished (Redis: 500 ms).
+thread_local int64_t load_deadline_ms = 0;
+constexpr int64_t kLoadTimeoutMs = 500;
 
 constexpr char kErrHandlerKey[] = "basalt_err_handler";
 constexpr char kGlobalsKey[] = "basalt_globals";       // the real globals table
@@ -719,7 +722,13 @@ void Protect(lua_State* L) {
 // Count hook: busy-reply-threshold and SCRIPT KILL.
 void Hook(lua_State* L, lua_Debug*) {
   ScriptRun* run = current_run;
-  if (run == nullptr) return;
+  if (run == nullptr) {
+    if (load_deadline_ms != 0 && NowMs() > load_deadline_ms) {
+      PushErrorTable(L, "FUNCTION LOAD timeout");
+      lua_error(L);
+    }
+    return;
+  }
   if (!run->busy && NowMs() - run->start_ms >= run->threshold_ms) {
     run->busy = true;
     run->scripting->MarkBusy(run);
@@ -882,7 +891,9 @@ bool LuaRuntime::LoadLibrary(FunctionLibrary* lib, bool install, std::string* er
   lua_getfield(L_, LUA_REGISTRYINDEX, kErrHandlerKey);
   lua_pushvalue(L_, 1);
   lua_sethook(L_, Hook, LUA_MASKCOUNT, 100000);
+  load_deadline_ms = NowMs() + kLoadTimeoutMs;
   int rc = lua_pcall(L_, 0, 0, -2);
+  load_deadline_ms = 0;
   lua_sethook(L_, nullptr, 0, 0);
   // Stack: chunk, globals, run-time redis, handler, [error].
   lua_pushvalue(L_, 3);

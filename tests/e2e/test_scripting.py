@@ -440,6 +440,8 @@ def test_function_load_and_call(conn):
     ("#!lua name=b\nredis.call('ping')",
      "ERR Error registering functions: ERR user_function:2: Script attempted to access "
      "nonexistent global variable 'call'"),
+    ("#!lua name=z\nwhile true do end",
+     "ERR Error registering functions: ERR FUNCTION LOAD timeout"),
 ])
 def test_function_load_errors(conn, code, expected):
     conn.call("FUNCTION", "FLUSH")
