@@ -476,3 +476,42 @@ def test_functions_survive_restart(server_factory):
     c = srv.conn()
     assert c.call("FUNCTION", "LIST") == []
     assert c.err("FCALL", "getk", 1, "marker") == "ERR Function not found"
+
+
+def _quick_set_replies(srv, key):
+    """Opens connections and sends SET key on each; returns how many replied within 0.3 s."""
+    replied = 0
+    conns = [RespConn(srv.port, timeout=0.01) for _ in range(6)]
+    for c in conns:
+        c.send("SET", key, "1")
+    time.sleep(0.3)
+    for c in conns:
+        try:
+            if c.read_reply() == "OK":
+                replied += 1
+        except OSError:
+            pass
+        c.close()
+    return replied
+
+
+@pytest.mark.basalt_only
+def test_script_with_declared_keys_does_not_stop_other_writers(server_factory):
+    """Basalt runs a script under the locks of its declared keys only: writers of other keys
+    on other workers proceed meanwhile; a numkeys-0 script locks the whole server."""
+    srv = server_factory(extra=[("workers", 4)])
+    spin = ("local t = redis.call('time') local stop = t[1] * 1000000 + t[2] + 1500000 "
+            "while true do local n = redis.call('time') "
+            "if n[1] * 1000000 + n[2] > stop then break end end "
+            "return redis.call('incr', KEYS[1] or 'k0')")
+    runner = srv.conn(timeout=30)
+    t, box = _run_in_thread(lambda: runner.call("EVAL", spin, 1, "mine"))
+    time.sleep(0.3)
+    assert _quick_set_replies(srv, "other") > 0
+    t.join(10)
+    assert box["value"] == 1
+    t, box = _run_in_thread(lambda: runner.call("EVAL", spin, 0))
+    time.sleep(0.3)
+    assert _quick_set_replies(srv, "other2") == 0
+    t.join(10)
+    assert box["value"] == 1
