@@ -774,14 +774,14 @@ LuaRuntime* LuaRuntime::ForThread(Scripting* scripting) {
   return runtime.get();
 }
 
-bool LuaRuntime::CompileScript(const std::string& sha, const std::string& body,
+bool LuaRuntime::CompileScript(const std::string& sha, const std::string& body, size_t skip,
                                std::string* error) {
   lua_getfield(L_, LUA_REGISTRYINDEX, kScriptsKey);
   lua_getfield(L_, -1, sha.c_str());
   bool have = lua_isfunction(L_, -1);
   lua_pop(L_, 1);
   if (!have) {
-    if (luaL_loadbuffer(L_, body.data(), body.size(), "@user_script") != 0) {
+    if (luaL_loadbuffer(L_, body.data() + skip, body.size() - skip, "@user_script") != 0) {
       *error = "ERR Error compiling script (new function): ";
       *error += lua_tostring(L_, -1);
       lua_pop(L_, 2);

@@ -53,8 +53,10 @@ class LuaRuntime {
   static LuaRuntime* ForThread(Scripting* scripting);
   ~LuaRuntime();
 
-  // Compiles `body` as script `sha` unless already compiled. False with Redis's error text.
-  bool CompileScript(const std::string& sha, const std::string& body, std::string* error);
+  // Compiles `body` from byte `skip` on (past a shebang) as script `sha` unless already
+  // compiled. False with Redis's error text.
+  bool CompileScript(const std::string& sha, const std::string& body, size_t skip,
+                     std::string* error);
   // Runs a compiled script (KEYS and ARGV globals) and writes its reply.
   void RunScript(ScriptRun* run, const std::string& sha, const std::vector<std::string>& keys,
                  const std::vector<std::string>& args, codec::ReplyWriter& out);

@@ -71,6 +71,51 @@ bool ParseShebang(const std::string& code, std::string* name, std::string* error
   return true;
 }
 
+// EVAL scripts may start with "#!lua [flags=f1,f2]" (Redis 7). Sets *skip to the shebang's
+// length (the code compiled starts at its newline, so line numbers stay) and *no_writes.
+// False with Redis's error text.
+bool ParseEvalShebang(const std::string& body, size_t* skip, bool* no_writes, std::string* error) {
+  *skip = 0;
+  *no_writes = false;
+  if (body.compare(0, 2, "#!") != 0) return true;
+  size_t nl = body.find('\n');
+  if (nl == std::string::npos) {
+    *error = "ERR Invalid script shebang";
+    return false;
+  }
+  codec::Argv parts;
+  if (!codec::SplitInlineArgs(std::string_view(body).substr(0, nl), &parts) || parts.empty()) {
+    *error = "ERR Invalid engine in script shebang";
+    return false;
+  }
+  if (parts[0] != "#!lua") {
+    *error = "ERR Unexpected engine in script shebang: " + parts[0];
+    return false;
+  }
+  static const char* const kFlags[] = {"no-writes", "allow-oom", "allow-stale", "no-cluster",
+                                       "allow-cross-slot-keys"};
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].compare(0, 6, "flags=") != 0) {
+      *error = "ERR Unknown lua shebang option: " + parts[i];
+      return false;
+    }
+    std::string list = parts[i].substr(6);
+    size_t pos = 0;
+    while (pos < list.size()) {
+      size_t comma = std::min(list.find(',', pos), list.size());
+      std::string flag = list.substr(pos, comma - pos);
+      if (std::find(std::begin(kFlags), std::end(kFlags), flag) == std::end(kFlags)) {
+        *error = "ERR Unexpected flag in script shebang: " + flag;
+        return false;
+      }
+      if (flag == "no-writes") *no_writes = true;
+      pos = comma + 1;
+    }
+  }
+  *skip = nl;
+  return true;
+}
+
 // Parses numkeys at argv[2] and splits keys / args. False after replying the error.
 bool SplitKeys(CommandContext& ctx, std::vector<std::string>* keys,
                std::vector<std::string>* args) {
@@ -357,13 +402,16 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
   }
   LuaRuntime* lua = LuaRuntime::ForThread(this);
   std::string error;
-  if (!lua->CompileScript(sha, body, &error)) {
+  size_t skip;
+  bool no_writes;
+  if (!ParseEvalShebang(body, &skip, &no_writes, &error) ||
+      !lua->CompileScript(sha, body, skip, &error)) {
     ctx.reply.Error(error);
     return;
   }
   if (!by_sha) AddScript(body);
   ScriptRun run;
-  run.read_only = read_only;
+  run.read_only = read_only || no_writes;
   run.name = sha;
   RunAtomically(ctx, this, &run, keys,
                 [&](codec::ReplyWriter& out) { lua->RunScript(&run, sha, keys, args, out); });
@@ -394,7 +442,10 @@ void Scripting::FCall(CommandContext& ctx, bool read_only) {
 void Scripting::ScriptLoad(CommandContext& ctx) {
   std::string sha = codec::Sha1Hex(ctx.arg(2));
   std::string error;
-  if (!LuaRuntime::ForThread(this)->CompileScript(sha, ctx.arg(2), &error)) {
+  size_t skip;
+  bool no_writes;
+  if (!ParseEvalShebang(ctx.arg(2), &skip, &no_writes, &error) ||
+      !LuaRuntime::ForThread(this)->CompileScript(sha, ctx.arg(2), skip, &error)) {
     ctx.reply.Error(error);
     return;
   }

@@ -130,6 +130,26 @@ def test_error_texts(conn, script, expected):
     assert ev_err(conn, script) == expected
 
 
+@pytest.mark.parametrize("script,expected", [
+    ("#!lua\nreturn 1", 1),
+    ("#!lua flags=\nreturn 2", 2),
+    ("#!lua flags=no-writes,allow-oom\nreturn redis.call('get','nokey')", None),
+    ("#!lua flags=no-writes\nreturn redis.call('set','a','b')",
+     ReplyError("ERR Write commands are not allowed from read-only scripts. script: "
+                "6acb400a50fe96e33eca4e0af6e9dcfb21193726, on @user_script:2.")),
+    ("#!lua flags=bogus\nreturn 1", ReplyError("ERR Unexpected flag in script shebang: bogus")),
+    ("#!js\nreturn 1", ReplyError("ERR Unexpected engine in script shebang: #!js")),
+    ("#!lua name=x\nreturn 1", ReplyError("ERR Unknown lua shebang option: name=x")),
+    ("#!lua", ReplyError("ERR Invalid script shebang")),
+    ("#!lua\nerror('x')", ReplyError(
+        "ERR user_script:2: x script: f0363b84b71234131413165ce8dee0dbb5f9ce96, "
+        "on @user_script:2.")),
+])
+def test_eval_shebang(conn, script, expected):
+    conn.send("EVAL", script, 0)
+    assert conn.read_reply() == expected
+
+
 def test_numkeys_errors(conn):
     assert ev_err(conn, "return 1", -1) == "ERR Number of keys can't be negative"
     assert ev_err(conn, "return 1", 2, "a") == \
