@@ -7,6 +7,7 @@
 
 #include "codec/glob.h"
 #include "codec/numbers.h"
+#include "codec/resp_parser.h"
 #include "codec/sha1.h"
 #include "engine/server_records.h"
 #include "engine/txn.h"
