@@ -311,6 +311,20 @@ def test_exec_serves_waiters_after_the_transaction(server, r):
     c.close()
 
 
+def test_script_serves_waiters_after_it_returns(server, r):
+    c = block(server, r, "BLPOP", "q", 0)
+    script = "redis.call('RPUSH', KEYS[1], 'a', 'b'); return redis.call('LLEN', KEYS[1])"
+    assert r.eval(script, 1, "q") == 2  # nobody was served in the middle of the script
+    assert c.read_reply() == [b"q", b"a"]
+    assert r.lrange("q", 0, -1) == [b"b"]
+    c.close()
+
+
+def test_blocking_commands_do_not_block_in_scripts(r):
+    assert r.eval("return redis.call('BLMPOP', 0, 1, KEYS[1], 'LEFT')", 1, "q") is None
+    assert r.eval("return redis.call('BZMPOP', 0, 1, KEYS[1], 'MIN')", 1, "q") is None
+
+
 def test_multi_makes_blocking_commands_non_blocking(conn):
     conn.call("MULTI")
     for cmd in (("BLPOP", "q", 0), ("BRPOP", "q", 0), ("BLMOVE", "q", "d", "LEFT", "LEFT", 0),
