@@ -104,7 +104,15 @@ Status Engine::Lookup(const Db& db, std::string_view key, KeyRecord* rec) {
   }
   rec->present = true;
   rec->expired = rec->meta.IsExpired(NowMs());
+  if (rec->expired) ReportExpired(db, key, rec->meta.expire_at_ms);
   return Status::OK();
+}
+
+void Engine::ReportExpired(const Db& db, std::string_view key, uint64_t expire_at_ms) {
+  for (KeyObserver* o : observers_) {
+    if (!o->WantsExpired()) continue;
+    o->Expired(db.index >= 0 ? db.index : LogicalOf(db.physical), key, expire_at_ms);
+  }
 }
 
 uint64_t Engine::NewVersion() {

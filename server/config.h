@@ -34,6 +34,10 @@ struct ParamSpec {
   int64_t max = INT64_MAX;
   const char* choices = nullptr;  // kEnum: space-separated
   const char* doc = "";
+  // kString only: validates `value` against the current canonical value `old` and writes the
+  // new canonical text; returns "" or the error message. nullptr: any string is accepted.
+  std::string (*normalize)(std::string_view value, const std::string& old,
+                           std::string* canonical) = nullptr;
 };
 
 class Config {

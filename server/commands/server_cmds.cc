@@ -40,6 +40,7 @@
 #include "server/commands/args.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 
 namespace basalt::server {
@@ -249,9 +250,9 @@ void AppendStats(CommandContext& ctx, std::string* out) {
   Field(out, "evicted_clients", 0);
   Field(out, "keyspace_hits", ctx.server.engine->hits());
   Field(out, "keyspace_misses", ctx.server.engine->misses());
-  Field(out, "pubsub_channels", 0);
-  Field(out, "pubsub_patterns", 0);
-  Field(out, "pubsubshard_channels", 0);
+  Field(out, "pubsub_channels", ctx.server.pubsub->Count(PubSub::Kind::kChannel));
+  Field(out, "pubsub_patterns", ctx.server.pubsub->Count(PubSub::Kind::kPattern));
+  Field(out, "pubsubshard_channels", ctx.server.pubsub->Count(PubSub::Kind::kShard));
   Field(out, "latest_fork_usec", 0);
   Field(out, "total_forks", 0);
   Field(out, "unexpected_error_replies", 0);
