@@ -54,8 +54,7 @@ int ParseNotifyFlags(std::string_view text) {
 std::string NotifyFlagsToString(int flags) {
   std::string out;
   if ((flags & kNotifyAll) == kNotifyAll) {
-    out += 'A';
-    if (flags & kNotifyNew) out += 'n';  // not part of A
+    out += 'A';  // Redis does not print 'n' here even when set
   } else {
     for (const FlagChar& f : kClassChars) {
       if (flags & f.flags) out += f.c;
