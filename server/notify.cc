@@ -1,5 +1,6 @@
 #include "server/notify.h"
 
+#include "engine/keys.h"
 #include "server/pubsub.h"
 
 namespace basalt::server {
@@ -93,6 +94,35 @@ void Notifier::Expired(int db, std::string_view key, uint64_t expire_at_ms) {
     if (announced_.size() > kMaxAnnounced) announced_.clear();
   }
   if (Enabled(kNotifyExpired)) Emit(kNotifyExpired, "expired", key, db);
+}
+
+namespace {
+std::atomic<Notifier*> serve_notifier{nullptr};
+}  // namespace
+
+void SetServeNotifier(Notifier* notifier) { serve_notifier.store(notifier); }
+
+void NotifyServe(const engine::Db& db, int cls, std::string_view event, std::string_view key) {
+  Notifier* n = serve_notifier.load(std::memory_order_relaxed);
+  if (n != nullptr && n->Enabled(cls)) n->Emit(cls, event, key, db.index);
+}
+
+void NotifyServeDelIfGone(const engine::Db& db, std::string_view key) {
+  Notifier* n = serve_notifier.load(std::memory_order_relaxed);
+  if (n == nullptr || !n->Enabled(kNotifyGeneric)) return;
+  auto exists = engine::KeysExist(db, {key});
+  if (exists.ok() && *exists == 0) n->Emit(kNotifyGeneric, "del", key, db.index);
+}
+
+bool KeyExists(CommandContext& ctx, std::string_view key) {
+  auto exists = engine::KeysExist(ctx.db(), {key});
+  return exists.ok() && *exists > 0;
+}
+
+void NotifyDelIfGone(CommandContext& ctx, std::string_view key) {
+  if (NotifyEnabled(ctx, kNotifyGeneric) && !KeyExists(ctx, key)) {
+    Notify(ctx, kNotifyGeneric, "del", key);
+  }
 }
 
 }  // namespace basalt::server

@@ -84,6 +84,34 @@ inline void Notify(CommandContext& ctx, int cls, std::string_view event, std::st
   if (n.Enabled(cls)) n.Emit(cls, event, key, ctx.client.db());
 }
 
+// The same for a key of logical database `db` (COPY ... DB n, MOVE).
+inline void NotifyDb(CommandContext& ctx, int cls, std::string_view event, std::string_view key,
+                     int db) {
+  Notifier& n = *ctx.server.notifier;
+  if (n.Enabled(cls)) n.Emit(cls, event, key, db);
+}
+// After a command removed elements from `key`: publishes the generic `del` event if that
+// emptied (deleted) the key, as Redis does when a collection loses its last element.
+// REQUIRES: the caller holds the stripe of `key`.
+void NotifyDelIfGone(CommandContext& ctx, std::string_view key);
+
+// For code that runs without a CommandContext: the serve functions of blocking commands
+// (server/blocking.h), which a writer may run on behalf of a client blocked on another worker.
+// The server installs its notifier at start-up (nullptr: no events).
+void SetServeNotifier(Notifier* notifier);
+// Publishes `event` for `key` of `db` through the installed notifier, if enabled.
+void NotifyServe(const engine::Db& db, int cls, std::string_view event, std::string_view key);
+// `del` for `key` of `db` if it no longer exists. REQUIRES: the stripe of `key`.
+void NotifyServeDelIfGone(const engine::Db& db, std::string_view key);
+
+// Whether `key` exists (for events that depend on it). REQUIRES: the stripe of `key`.
+bool KeyExists(CommandContext& ctx, std::string_view key);
+
+// Whether any event of class `cls` would be published (to skip work done only for events).
+inline bool NotifyEnabled(const CommandContext& ctx, int cls) {
+  return ctx.server.notifier->Enabled(cls);
+}
+
 }  // namespace basalt::server
 
 #endif  // BASALT_SERVER_NOTIFY_H_

@@ -104,6 +104,7 @@ int Server::Run() {
   monitors_ = std::make_unique<Monitors>(push);
   notifier_ = std::make_unique<Notifier>(pubsub_.get());
   engine_->AddObserver(notifier_.get());
+  SetServeNotifier(notifier_.get());
   RegisterAllCommands(&commands_);
   context_.engine = engine_.get();
   context_.reaper = reaper_.get();
