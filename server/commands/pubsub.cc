@@ -3,6 +3,8 @@
 // The registry and delivery live in server/pubsub.h, MONITOR's feed in server/monitor.h.
 #include "server/pubsub.h"
 
+#include <iterator>
+
 #include "server/commands/args.h"
 #include "server/monitor.h"
 
@@ -106,6 +108,29 @@ void PubsubNumSubCommand(CommandContext& ctx) { ReplyNumSub(ctx, Kind::kChannel)
 void PubsubShardNumSubCommand(CommandContext& ctx) { ReplyNumSub(ctx, Kind::kShard); }
 // PUBSUB NUMPAT
 void PubsubNumPatCommand(CommandContext& ctx) { ctx.reply.Integer(ctx.server.pubsub->NumPat()); }
+// PUBSUB HELP
+void PubsubHelpCommand(CommandContext& ctx) {
+  static const char* const kLines[] = {
+      "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CHANNELS [<pattern>]",
+      "    Return the currently active channels matching a <pattern> (default: '*').",
+      "NUMPAT",
+      "    Return number of subscriptions to patterns.",
+      "NUMSUB [<channel> ...]",
+      "    Return the number of subscribers for the specified channels, excluding",
+      "    pattern subscriptions(default: no channels).",
+      "SHARDCHANNELS [<pattern>]",
+      "    Return the currently active shard level channels matching a <pattern> (default: "
+      "'*').",
+      "SHARDNUMSUB [<shardchannel> ...]",
+      "    Return the number of subscribers for the specified shard level channel(s)",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.ArrayHeader(static_cast<int64_t>(std::size(kLines)));
+  for (const char* l : kLines) ctx.reply.SimpleString(l);
+}
+
 // PUBSUB (container; Redis replies to a bare PUBSUB with the arity error)
 void PubsubCommand(CommandContext& ctx) {
   ctx.reply.Error("ERR wrong number of arguments for 'pubsub' command");
@@ -187,6 +212,9 @@ void RegisterPubSubCommands(CommandTable* t) {
   sub(MakeCommand("shardnumsub", -2, kIntro, 0, 0, 0, PubsubShardNumSubCommand, g, "7.0.0",
                   "Get the count of subscribers for shard channels", slow),
       "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels");
+  sub(MakeCommand("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, PubsubHelpCommand, g, "6.2.0",
+                  "Show helpful text about the different subcommands", {"@slow"}),
+      "O(1)");
   t->Add(MakeCommand("monitor", 1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
                      MonitorCommand, "server", "1.0.0",
                      "Listen for all requests received by the server in real time",

@@ -281,3 +281,9 @@ def test_soft_limit_cuts_off_after_its_seconds(server_factory):
             time.sleep(0.1)
         assert c.call("PUBSUB", "NUMSUB", "feed") == [b"feed", 0]
         slow.close()
+
+
+def test_pubsub_help(conn):
+    lines = conn.call("PUBSUB", "HELP")
+    assert lines[0] == "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
+    assert len(lines) == 14 and lines[-1] == "    Prints this help."
