@@ -250,13 +250,13 @@ void WriteEffects::Clear() {
   written.clear();
 }
 
-void Batch::Record(const Db& db, std::string_view key, std::string_view encoded) {
+void Batch::Record(const Db& db, std::string_view key, std::string_view encoded, bool created) {
   if (!engine_->Observed()) return;
   codec::Metadata meta;
   codec::KeyType type = codec::KeyType::kNone;
   if (!encoded.empty() && codec::DecodeMetadata(encoded, &meta)) type = meta.type;
   int logical = db.index >= 0 ? db.index : engine_->LogicalOf(db.physical);
-  effects_.written.push_back({logical, std::string(key), type});
+  effects_.written.push_back({logical, std::string(key), type, created});
 }
 
 void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
@@ -274,7 +274,7 @@ void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
   }
   effects_.Count(db.physical, old.present ? 0 : 1, (expire_at_ms != 0) - (old_expire != 0));
   ++effects_.keys_written;
-  Record(db, key, encoded);
+  Record(db, key, encoded, !old.live());
 }
 
 void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) {
@@ -285,7 +285,7 @@ void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) 
   }
   effects_.Count(db.physical, -1, old.meta.expire_at_ms != 0 ? -1 : 0);
   ++effects_.keys_written;
-  Record(db, key, {});
+  Record(db, key, {}, false);
 }
 
 Status Batch::Commit() {

@@ -66,6 +66,7 @@ struct WrittenKey {
   int db;
   std::string key;
   codec::KeyType type;
+  bool created = false;  // the key did not exist (or had expired) before this write
 };
 
 // Watches writes on behalf of server/ (clients blocked on keys, WATCH). The engine calls every
@@ -214,7 +215,7 @@ class Batch {
 
  private:
   // Remembers a written key for the observers; `encoded` is its new record (empty: deleted).
-  void Record(const Db& db, std::string_view key, std::string_view encoded);
+  void Record(const Db& db, std::string_view key, std::string_view encoded, bool created);
 
   Engine* engine_;
   rocksdb::WriteBatch batch_;

@@ -23,12 +23,20 @@ constexpr int64_t kLongMax = INT64_MAX;
 
 // Every parameter Basalt knows. Those marked "kept" are accepted for compatibility and only
 // reported back; the rest take effect (see hooks in server.cc).
-// notify-keyspace-events: Redis's flag characters, reported in Redis's canonical order.
+// notify-keyspace-events: Redis's flag characters in Redis's canonical order. Redis does not
+// print `n` after `A` yet keeps it; the stored value keeps it (as a trailing n) and CONFIG GET
+// hides it.
 std::string NormalizeNotify(std::string_view value, const std::string&, std::string* canonical) {
   int flags = ParseNotifyFlags(value);
   if (flags < 0) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
   *canonical = NotifyFlagsToString(flags);
+  if (!canonical->empty() && (*canonical)[0] == 'A' && (flags & kNotifyNew)) *canonical += 'n';
   return "";
+}
+
+std::string DisplayNotify(const std::string& canonical) {
+  if (canonical.empty() || canonical[0] != 'A' || canonical.back() != 'n') return canonical;
+  return canonical.substr(0, canonical.size() - 1);
 }
 
 const ParamSpec kParams[] = {
@@ -84,7 +92,7 @@ const ParamSpec kParams[] = {
     {"lfu-log-factor", nullptr, ParamKind::kInt, "10", true, 0, kIntMax, nullptr, "kept"},
     {"lfu-decay-time", nullptr, ParamKind::kInt, "1", true, 0, kIntMax, nullptr, "kept"},
     {"notify-keyspace-events", nullptr, ParamKind::kString, "", true, 0, 0, nullptr,
-     "keyspace event classes to publish (server/notify.h)", NormalizeNotify},
+     "keyspace event classes to publish (server/notify.h)", NormalizeNotify, DisplayNotify},
     {"busy-reply-threshold", "lua-time-limit", ParamKind::kInt, "5000", true, 0, kLongMax, nullptr,
      "kept"},
     {"slowlog-log-slower-than", nullptr, ParamKind::kInt, "10000", true, -1, kLongMax, nullptr,
@@ -259,14 +267,16 @@ std::string Config::Set(std::string_view name, std::string_view value, bool at_r
   return "";
 }
 
-std::vector<std::pair<std::string, std::string>> Config::Match(std::string_view pattern) const {
+std::vector<std::pair<std::string, std::string>> Config::Match(std::string_view pattern,
+                                                               bool shown) const {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [name, e] : entries_) {
+    std::string value = shown && e.spec->display != nullptr ? e.spec->display(e.value) : e.value;
     if (codec::GlobMatch(pattern, name, true)) {
-      out.emplace_back(name, e.value);
+      out.emplace_back(name, std::move(value));
     } else if (e.spec->alias != nullptr && codec::GlobMatch(pattern, e.spec->alias, true)) {
-      out.emplace_back(e.spec->alias, e.value);
+      out.emplace_back(e.spec->alias, std::move(value));
     }
   }
   return out;

@@ -82,6 +82,13 @@ void Notifier::Emit(int, std::string_view event, std::string_view key, int db) {
   }
 }
 
+void Notifier::KeysWritten(const std::vector<engine::WrittenKey>& keys) {
+  if (!Enabled(kNotifyNew)) return;
+  for (const engine::WrittenKey& k : keys) {
+    if (k.created && k.type != codec::KeyType::kNone) Emit(kNotifyNew, "new", k.key, k.db);
+  }
+}
+
 void Notifier::Expired(int db, std::string_view key, uint64_t expire_at_ms) {
   if (db < 0) return;  // a physical database no logical number maps to
   std::string id = std::to_string(db) + ":";

@@ -63,9 +63,11 @@ class Notifier : public engine::KeyObserver {
   // Publishes `event` for `key` of logical database `db`. REQUIRES: Enabled(cls).
   void Emit(int cls, std::string_view event, std::string_view key, int db);
 
-  // engine::KeyObserver: only expirations.
-  bool Interested() const override { return false; }
-  void KeysWritten(const std::vector<engine::WrittenKey>&) override {}
+  // engine::KeyObserver: expirations, and created keys for the `new` event class (published
+  // when the write commits, so before the command's own event, as Redis's dbAdd does; inside
+  // MULTI/EXEC they come at EXEC's commit, after the queued commands' events).
+  bool Interested() const override { return Enabled(kNotifyNew); }
+  void KeysWritten(const std::vector<engine::WrittenKey>& keys) override;
   void DbReplaced(int) override {}
   bool WantsExpired() const override { return Enabled(kNotifyExpired); }
   void Expired(int db, std::string_view key, uint64_t expire_at_ms) override;

@@ -360,7 +360,7 @@ void ConfigGetCommand(CommandContext& ctx) {
   std::unordered_set<std::string> seen;  // lower-cased names already in the reply
   for (size_t i = 2; i < ctx.argc(); ++i) {
     const std::string& pattern = ctx.arg(i);
-    auto matches = ctx.server.config->Match(pattern);
+    auto matches = ctx.server.config->Match(pattern, /*shown=*/true);
     if (pattern.find_first_of("[*?") == std::string::npos) {
       if (!matches.empty() && seen.insert(ToLower(pattern)).second) {
         found.emplace_back(pattern, matches.front().second);

@@ -271,3 +271,26 @@ def test_expired_only_when_x_class_enabled(r, events):
     time.sleep(0.4)
     assert r.get("t2") is None
     assert keyevents(events.next_batch()) == [("expired", "t2")]
+
+
+def test_new_key_events(r, events):
+    r.config_set("notify-keyspace-events", "AKEn")
+    assert r.config_get("notify-keyspace-events") == {"notify-keyspace-events": "AKE"}
+    r.set("a", "1")
+    r.set("a", "2")
+    r.rename("a", "b")
+    r.execute_command("MOVE", "b", "1")
+    r.set("e", "1", px=1)
+    time.sleep(0.05)
+    r.set("e", "2")  # replaces an expired key: a new key again
+    expected = [(0, "new", "a"), (0, "set", "a"), (0, "set", "a"), (0, "new", "b"),
+                (0, "rename_from", "a"), (0, "rename_to", "b"), (1, "new", "b"),
+                (0, "move_from", "b"), (1, "move_to", "b"), (0, "new", "e"), (0, "set", "e"),
+                (0, "expire", "e"), (0, "expired", "e"), (0, "new", "e"), (0, "set", "e")]
+    want = []
+    for db, event, key in expected:
+        want += [(f"__keyspace@{db}__:{key}", event), (f"__keyevent@{db}__:{event}", key)]
+    assert events.next_batch() == want
+    r.execute_command("SELECT", "1")
+    r.flushdb()
+    r.execute_command("SELECT", "0")

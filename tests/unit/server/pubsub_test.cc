@@ -17,6 +17,7 @@ TEST(NotifyFlags, ParseAndCanonicalOrder) {
   EXPECT_EQ(ParseNotifyFlags("Q"), -1);
   EXPECT_EQ(NotifyFlagsToString(ParseNotifyFlags("KEA")), "AKE");
   EXPECT_EQ(NotifyFlagsToString(ParseNotifyFlags("An")), "A");  // Redis hides n after A
+  EXPECT_NE(ParseNotifyFlags("An") & kNotifyNew, 0);
   EXPECT_EQ(NotifyFlagsToString(ParseNotifyFlags("nmEg$x")), "g$xnEm");
   EXPECT_EQ(NotifyFlagsToString(ParseNotifyFlags("g$lshzxetd")), "A");
   EXPECT_EQ(ParseNotifyFlags("A") & kNotifyKeyMiss, 0);
