@@ -277,6 +277,7 @@ void Connection::OnWrite(uv_write_t* req, int status) {
   c->write_in_flight_ = false;
   c->writing_.clear();
   Shrink(&c->writing_);
+  c->client_->output_buffer_bytes.store(c->out_.size(), std::memory_order_relaxed);
   if (status < 0) {
     c->Close();
     return;

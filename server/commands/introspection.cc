@@ -273,9 +273,9 @@ ClientType ClientTypeByName(std::string_view name) {
   return ClientType::kUnknown;
 }
 
-// MONITOR clients count as replicas in Redis; subscribers as pubsub; the rest are normal.
+// Redis's getClientType: clients with subscriptions are pubsub, the rest (MONITOR clients
+// included) normal.
 ClientType TypeOf(const Client& c) {
-  if (c.monitor.load()) return ClientType::kReplica;
   return c.subscribed() ? ClientType::kPubSub : ClientType::kNormal;
 }
 

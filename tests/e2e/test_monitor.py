@@ -132,3 +132,18 @@ def test_monitor_inside_multi_is_refused_and_reset_stops_it(server, r):
         c.call("SET", "after", "reset")
     assert m.read_bytes_available(0.3) == b""
     m.close()
+
+
+def test_monitor_client_in_client_list(server, r):
+    m = monitor(server)
+    with server.conn() as c:
+        me = c.call("CLIENT", "ID")
+        lines_ = c.call("CLIENT", "LIST").decode().splitlines()
+        flags = {int(dict(kv.split("=", 1) for kv in ln.split(" "))["id"]):
+                 dict(kv.split("=", 1) for kv in ln.split(" "))["flags"] for ln in lines_}
+        assert sorted(flags.values()) == ["N", "N", "O"]
+        assert flags[me] == "N"
+        # A MONITOR client is of the normal type, as in Redis.
+        assert len(c.call("CLIENT", "LIST", "TYPE", "normal").decode().splitlines()) == 3
+        assert c.call("CLIENT", "LIST", "TYPE", "replica") == b""
+    m.close()

