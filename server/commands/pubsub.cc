@@ -189,7 +189,7 @@ void RegisterPubSubCommands(CommandTable* t) {
                   "Post a message to a channel", fast),
       "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the "
       "total number of subscribed patterns (by any client).");
-  add(MakeCommand("spublish", 3, kPub, 1, 1, 1, SpublishCommand, g, "7.0.0",
+  add(MakeCommand("spublish", 3, kPub & ~kCmdMayReplicate, 1, 1, 1, SpublishCommand, g, "7.0.0",
                   "Post a message to a shard channel", fast),
       "O(N) where N is the number of clients subscribed to the receiving shard channel.");
   add(MakeCommand("pubsub", -2, 0, 0, 0, 0, PubsubCommand, g, "2.8.0",

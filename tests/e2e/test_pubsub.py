@@ -291,3 +291,12 @@ def test_pubsub_help(conn):
     lines = conn.call("PUBSUB", "HELP")
     assert lines[0] == "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
     assert len(lines) == 14 and lines[-1] == "    Prints this help."
+
+
+def test_subscribe_inside_multi_enters_subscribed_mode(conn):
+    assert conn.call("MULTI") == "OK"
+    assert conn.call("SUBSCRIBE", "x") == "QUEUED"
+    assert conn.call("EXEC") == [[b"subscribe", b"x", 1]]
+    assert conn.err("GET", "k") == SUBSCRIBED_ERR.format("get")
+    assert conn.err("MULTI") == SUBSCRIBED_ERR.format("multi")
+    assert conn.call("RESET") == "RESET"
