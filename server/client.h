@@ -98,6 +98,10 @@ class Client {
                pubsub_counts[2].load(std::memory_order_relaxed) >
            0;
   }
+  // Pub/Sub messages posted to this client's worker and not yet appended to its output, and
+  // whether a publisher found them over the hard output limit (the worker then closes it).
+  std::atomic<int64_t> queued_push_bytes{0};
+  std::atomic<bool> output_overflow{false};
   // In MONITOR mode (server/monitor.h).
   std::atomic<bool> monitor{false};
 

@@ -210,7 +210,7 @@ bool Connection::Push(std::string_view bytes) {
   if (closing_) return false;
   out_.append(bytes);
   client_->output_buffer_bytes.store(out_.size() + writing_.size(), std::memory_order_relaxed);
-  if (OverOutputLimit()) {
+  if (client_->output_overflow.load() || OverOutputLimit()) {
     spdlog::warn(
         "Client id={} addr={} scheduled to be closed ASAP for overcoming of output "
         "buffer limits.",
@@ -257,12 +257,14 @@ void Connection::Flush() {
   if (written == out_.size()) {
     out_.clear();
     Shrink(&out_);
+    client_->output_buffer_bytes.store(0, std::memory_order_relaxed);
     if (client_->close_after_reply()) Close();
     return;
   }
   // The rest goes out asynchronously from writing_, which must not change until OnWrite.
   writing_.swap(out_);
   out_.clear();
+  client_->output_buffer_bytes.store(writing_.size() - written, std::memory_order_relaxed);
   std::vector<uv_buf_t> bufs;
   for (size_t off = written; off < writing_.size(); off += kMaxBuf) {
     size_t len = std::min(kMaxBuf, writing_.size() - off);

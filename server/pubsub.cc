@@ -32,7 +32,7 @@ class Fanout {
  public:
   void Add(int worker, uint64_t id, std::string bytes) {
     if (static_cast<size_t>(worker) >= by_worker_.size()) by_worker_.resize(worker + 1);
-    by_worker_[worker].push_back({id, std::move(bytes)});
+    by_worker_[worker].push_back({id, std::move(bytes), true});
   }
   void Send(const PushFn& push) {
     for (size_t w = 0; w < by_worker_.size(); ++w) {
@@ -140,6 +140,18 @@ void PubSub::UnsubscribeAll(Client& client) {
 
 // ------------------------------------------------------------------------ publishing
 
+bool PubSub::Overflows(Client& client, size_t bytes, bool* notify) const {
+  if (limits_ == nullptr) return false;
+  const int64_t hard = limits_->pubsub.hard.load(std::memory_order_relaxed);
+  if (hard <= 0) return false;
+  const int64_t pending = client.queued_push_bytes.load(std::memory_order_relaxed) +
+                          static_cast<int64_t>(client.output_buffer_bytes.load()) +
+                          static_cast<int64_t>(bytes);
+  if (pending < hard) return false;
+  *notify = !client.output_overflow.exchange(true);
+  return true;
+}
+
 int64_t PubSub::Publish(Kind kind, std::string_view channel, std::string_view message,
                         const Client* publisher, codec::ReplyWriter* self_reply) {
   const std::string_view type = kind == Kind::kShard ? "smessage" : "message";
@@ -156,10 +168,14 @@ int64_t PubSub::Publish(Kind kind, std::string_view channel, std::string_view me
       std::string& bytes = cache[resp == 2 ? 0 : 1];
       if (bytes.empty())
         bytes = EncodeMessage(resp, pattern ? "pmessage" : type, pattern, channel, message);
+      bool wake = false;
       if (id == self && self_reply != nullptr) {
         self_reply->Raw(bytes);
-      } else {
+      } else if (!Overflows(*s.client, bytes.size(), &wake)) {
+        s.client->queued_push_bytes.fetch_add(static_cast<int64_t>(bytes.size()));
         fanout.Add(s.worker, id, bytes);
+      } else if (wake) {
+        fanout.Add(s.worker, id, "");
       }
     };
     const auto& table = Table(kind);

@@ -17,7 +17,11 @@
 // Output buffer limits. Each posted message is appended to the connection's output; if the
 // bytes it has not yet handed to the kernel exceed the limits of its class (`pubsub` while it
 // has subscriptions, else `normal`) the connection is closed and its buffers freed, so a
-// subscriber that never reads cannot make the server's memory grow without bound.
+// subscriber that never reads cannot make the server's memory grow without bound. Messages
+// still queued to the subscriber's worker count too: when they and its output reach the hard
+// limit, the publisher stops queueing for it and flags it (Client::output_overflow); its
+// worker closes it on the next message it appends. So even a stalled worker cannot make the
+// queue grow without bound.
 //
 // Thread-safety: all methods are thread-safe. The registry lock is never held while posting.
 #ifndef BASALT_SERVER_PUBSUB_H_
@@ -44,6 +48,8 @@ class Client;
 struct Push {
   uint64_t client_id;
   std::string bytes;
+  // Counted in the receiver's Client::queued_push_bytes until its worker appends it.
+  bool counted = false;
 };
 // Posts `pushes` (all for clients of worker `worker`) to that worker; consumes them.
 using PushFn = std::function<void(int worker, std::vector<Push>* pushes)>;
@@ -76,7 +82,9 @@ class PubSub {
  public:
   enum class Kind { kChannel = 0, kPattern = 1, kShard = 2 };
 
-  explicit PubSub(PushFn push) : push_(std::move(push)) {}
+  // `limits` (may be null: no limit on queued messages) must outlive the registry.
+  explicit PubSub(PushFn push, const OutputLimits* limits = nullptr)
+      : push_(std::move(push)), limits_(limits) {}
 
   // Adds / removes one subscription of `client`; returns false if it was already there / was
   // not there. Keeps the client's counts (Client::pubsub) in step.
@@ -113,7 +121,12 @@ class PubSub {
     return tables_[static_cast<int>(kind)];
   }
 
+  // Whether queueing `bytes` more for `client` would pass its pubsub hard limit; if so flags
+  // the client (the first time returning `*notify` = true: post an empty push to wake it).
+  bool Overflows(Client& client, size_t bytes, bool* notify) const;
+
   PushFn push_;
+  const OutputLimits* limits_;
   mutable std::shared_mutex mu_;
   std::map<std::string, Subscribers, std::less<>> tables_[3];
   // Per client: its subscriptions of each kind.

@@ -100,7 +100,7 @@ int Server::Run() {
   PushFn push = [this](int worker, std::vector<Push>* pushes) {
     workers_[static_cast<size_t>(worker)]->DeliverPushes(pushes);
   };
-  pubsub_ = std::make_unique<PubSub>(push);
+  pubsub_ = std::make_unique<PubSub>(push, &context_.output_limits);
   monitors_ = std::make_unique<Monitors>(push);
   notifier_ = std::make_unique<Notifier>(pubsub_.get());
   engine_->AddObserver(notifier_.get());

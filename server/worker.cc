@@ -110,7 +110,7 @@ void Worker::DeliverBlocked(uint64_t id, std::string reply) {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (stopping_) return;
-    pending_posts_.push_back({id, true, std::move(reply)});
+    pending_posts_.push_back({id, true, false, std::move(reply)});
     uv_async_send(&async_);
   }
 }
@@ -119,7 +119,9 @@ void Worker::DeliverPushes(std::vector<Push>* pushes) {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (stopping_) return;
-    for (Push& p : *pushes) pending_posts_.push_back({p.client_id, false, std::move(p.bytes)});
+    for (Push& p : *pushes) {
+      pending_posts_.push_back({p.client_id, false, p.counted, std::move(p.bytes)});
+    }
     uv_async_send(&async_);
   }
   pushes->clear();
@@ -144,6 +146,9 @@ void Worker::Drain() {
   for (Post& p : posts) {
     auto it = conns_.find(p.id);
     if (it == conns_.end()) continue;
+    if (p.counted) {
+      it->second->client().queued_push_bytes.fetch_sub(static_cast<int64_t>(p.bytes.size()));
+    }
     if (p.unblock) {
       it->second->Unblocked(std::move(p.bytes));
     } else if (it->second->Push(p.bytes)) {

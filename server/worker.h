@@ -79,6 +79,7 @@ class Worker {
   struct Post {
     uint64_t id;
     bool unblock;
+    bool counted;  // a push counted in Client::queued_push_bytes
     std::string bytes;
   };
   std::vector<Post> pending_posts_;

@@ -102,5 +102,32 @@ TEST_F(PubSubTest, MessageToThePublisherGoesIntoItsReply) {
   ps_.UnsubscribeAll(*a);
 }
 
+TEST(PubSubLimits, QueuedMessagesCountTowardsTheHardLimit) {
+  OutputLimits limits;
+  limits.Apply("normal 0 0 0 slave 0 0 0 pubsub 100 0 0");
+  std::vector<Push> got;
+  PubSub ps(
+      [&](int, std::vector<Push>* pushes) {
+        for (Push& p : *pushes) got.push_back(p);
+        pushes->clear();
+      },
+      &limits);
+  Client c(1, "a", "b", 0, 0);
+  ASSERT_TRUE(ps.Subscribe(PubSub::Kind::kChannel, c, "ch"));
+  const std::string payload(30, 'x');  // each message is 30 + ~30 bytes of framing
+  EXPECT_EQ(ps.Publish(PubSub::Kind::kChannel, "ch", payload, nullptr, nullptr), 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0].counted);
+  EXPECT_EQ(c.queued_push_bytes.load(), static_cast<int64_t>(got[0].bytes.size()));
+  // The worker has not appended it yet: the next message would pass 100 bytes.
+  EXPECT_EQ(ps.Publish(PubSub::Kind::kChannel, "ch", payload, nullptr, nullptr), 1);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].bytes, "");  // only a wake-up: the worker closes the flagged client
+  EXPECT_TRUE(c.output_overflow.load());
+  EXPECT_EQ(ps.Publish(PubSub::Kind::kChannel, "ch", payload, nullptr, nullptr), 1);
+  EXPECT_EQ(got.size(), 2u);  // nothing more is queued for it
+  ps.UnsubscribeAll(c);
+}
+
 }  // namespace
 }  // namespace basalt::server
