@@ -87,7 +87,7 @@ class PubSub {
       : push_(std::move(push)), limits_(limits) {}
 
   // Adds / removes one subscription of `client`; returns false if it was already there / was
-  // not there. Keeps the client's counts (Client::pubsub) in step.
+  // not there. Keeps Client::pubsub_counts in step.
   bool Subscribe(Kind kind, Client& client, std::string_view name);
   bool Unsubscribe(Kind kind, Client& client, std::string_view name);
   // The names `client` is subscribed to (for UNSUBSCRIBE without arguments).
