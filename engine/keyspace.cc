@@ -104,7 +104,15 @@ Status Engine::Lookup(const Db& db, std::string_view key, KeyRecord* rec) {
   }
   rec->present = true;
   rec->expired = rec->meta.IsExpired(NowMs());
+  if (rec->expired) ReportExpired(db, key, rec->meta.expire_at_ms);
   return Status::OK();
+}
+
+void Engine::ReportExpired(const Db& db, std::string_view key, uint64_t expire_at_ms) {
+  for (KeyObserver* o : observers_) {
+    if (!o->WantsExpired()) continue;
+    o->Expired(db.index >= 0 ? db.index : LogicalOf(db.physical), key, expire_at_ms);
+  }
 }
 
 uint64_t Engine::NewVersion() {
@@ -242,13 +250,13 @@ void WriteEffects::Clear() {
   written.clear();
 }
 
-void Batch::Record(const Db& db, std::string_view key, std::string_view encoded) {
+void Batch::Record(const Db& db, std::string_view key, std::string_view encoded, bool created) {
   if (!engine_->Observed()) return;
   codec::Metadata meta;
   codec::KeyType type = codec::KeyType::kNone;
   if (!encoded.empty() && codec::DecodeMetadata(encoded, &meta)) type = meta.type;
   int logical = db.index >= 0 ? db.index : engine_->LogicalOf(db.physical);
-  effects_.written.push_back({logical, std::string(key), type});
+  effects_.written.push_back({logical, std::string(key), type, created});
 }
 
 void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
@@ -266,7 +274,7 @@ void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
   }
   effects_.Count(db.physical, old.present ? 0 : 1, (expire_at_ms != 0) - (old_expire != 0));
   ++effects_.keys_written;
-  Record(db, key, encoded);
+  Record(db, key, encoded, !old.live());
 }
 
 void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) {
@@ -277,7 +285,7 @@ void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) 
   }
   effects_.Count(db.physical, -1, old.meta.expire_at_ms != 0 ? -1 : 0);
   ++effects_.keys_written;
-  Record(db, key, {});
+  Record(db, key, {}, false);
 }
 
 Status Batch::Commit() {

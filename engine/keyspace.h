@@ -66,6 +66,7 @@ struct WrittenKey {
   int db;
   std::string key;
   codec::KeyType type;
+  bool created = false;  // the key did not exist (or had expired) before this write
 };
 
 // Watches writes on behalf of server/ (clients blocked on keys, WATCH). The engine calls every
@@ -82,6 +83,12 @@ class KeyObserver {
   // Every key of logical database `db` may have changed at once (FLUSHDB, FLUSHALL, SWAPDB).
   // Called with the world lock held exclusively.
   virtual void DbReplaced(int db) = 0;
+  // Expirations (keyspace `expired` events): a Lookup, by a command or by the reaper, found
+  // `key` of logical database `db` past its deadline `expire_at_ms`. The same expiration may
+  // be reported more than once (every lookup until the key is removed). Only called while
+  // WantsExpired() (read on such lookups: keep it cheap).
+  virtual bool WantsExpired() const { return false; }
+  virtual void Expired(int /*db*/, std::string_view /*key*/, uint64_t /*expire_at_ms*/) {}
 };
 
 // What a committed write changes outside RocksDB: the in-memory key counters, the number of
@@ -172,6 +179,8 @@ class Engine {
   // Applies `effects` once their batch is in RocksDB: counters, changes, observers. Clears it.
   void Publish(WriteEffects* effects);
   void NotifyDbReplaced(int db);
+  // Tells the observers that want expirations that `key` was found expired.
+  void ReportExpired(const Db& db, std::string_view key, uint64_t expire_at_ms);
 
   std::unique_ptr<Storage> storage_;
   KeyLocks locks_;
@@ -206,7 +215,7 @@ class Batch {
 
  private:
   // Remembers a written key for the observers; `encoded` is its new record (empty: deleted).
-  void Record(const Db& db, std::string_view key, std::string_view encoded);
+  void Record(const Db& db, std::string_view key, std::string_view encoded, bool created);
 
   Engine* engine_;
   rocksdb::WriteBatch batch_;

@@ -89,6 +89,22 @@ class Client {
   std::atomic<uint64_t> query_buffer_bytes{0};
   std::atomic<uint64_t> output_buffer_bytes{0};
 
+  // Pub/Sub subscriptions by PubSub::Kind (channels, patterns, shard channels), kept by the
+  // PubSub registry; CLIENT LIST and the subscribed-mode check read them.
+  std::atomic<int32_t> pubsub_counts[3] = {};
+  bool subscribed() const {
+    return pubsub_counts[0].load(std::memory_order_relaxed) +
+               pubsub_counts[1].load(std::memory_order_relaxed) +
+               pubsub_counts[2].load(std::memory_order_relaxed) >
+           0;
+  }
+  // Pub/Sub messages posted to this client's worker and not yet appended to its output, and
+  // whether a publisher found them over the hard output limit (the worker then closes it).
+  std::atomic<int64_t> queued_push_bytes{0};
+  std::atomic<bool> output_overflow{false};
+  // In MONITOR mode (server/monitor.h).
+  std::atomic<bool> monitor{false};
+
  private:
   const uint64_t id_;
   const std::string addr_;

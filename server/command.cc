@@ -65,6 +65,7 @@ void RegisterAllCommands(CommandTable* table) {
   RegisterIntrospectionCommands(table);
   RegisterTransactionCommands(table);
   RegisterScriptingCommands(table);
+  RegisterPubSubCommands(table);
 }
 
 }  // namespace basalt::server

@@ -21,6 +21,7 @@
 #include "codec/resp_writer.h"
 #include "engine/keyspace.h"
 #include "server/client.h"
+#include "server/pubsub.h"
 
 namespace basalt::engine {
 class Reaper;
@@ -31,6 +32,8 @@ namespace basalt::server {
 class Config;
 class BlockingRegistry;
 class ClientRegistry;
+class Monitors;
+class Notifier;
 class CommandTable;
 class ScanCursors;
 class Scripting;
@@ -73,6 +76,10 @@ struct ServerContext {
   const CommandTable* commands = nullptr;
   WatchRegistry* watches = nullptr;
   Scripting* scripting = nullptr;
+  PubSub* pubsub = nullptr;
+  Monitors* monitors = nullptr;
+  Notifier* notifier = nullptr;
+  OutputLimits output_limits;  // client-output-buffer-limit, mirrored by a config hook
   std::function<void()> request_shutdown;
   // Settings read on every request, mirrored from Config by change hooks (server.cc).
   std::atomic<bool> requirepass_set{false};
@@ -156,6 +163,7 @@ void RegisterServerCommands(CommandTable* table);
 void RegisterIntrospectionCommands(CommandTable* table);  // COMMAND, CLIENT, INFO, CONFIG
 void RegisterTransactionCommands(CommandTable* table);    // MULTI EXEC DISCARD WATCH UNWATCH
 void RegisterScriptingCommands(CommandTable* table);      // EVAL SCRIPT FUNCTION FCALL
+void RegisterPubSubCommands(CommandTable* table);  // (P|S)(UN)SUBSCRIBE (S)PUBLISH PUBSUB MONITOR
 
 // While `client` is in MULTI: queues `cmd` (replying +QUEUED) or rejects it (replying the
 // error and marking the transaction aborted), and returns true. Returns false for the

@@ -11,6 +11,8 @@
 #include "codec/glob.h"
 #include "codec/numbers.h"
 #include "codec/resp_parser.h"
+#include "server/notify.h"
+#include "server/pubsub.h"
 
 namespace basalt::server {
 
@@ -21,6 +23,22 @@ constexpr int64_t kLongMax = INT64_MAX;
 
 // Every parameter Basalt knows. Those marked "kept" are accepted for compatibility and only
 // reported back; the rest take effect (see hooks in server.cc).
+// notify-keyspace-events: Redis's flag characters in Redis's canonical order. Redis does not
+// print `n` after `A` yet keeps it; the stored value keeps it (as a trailing n) and CONFIG GET
+// hides it.
+std::string NormalizeNotify(std::string_view value, const std::string&, std::string* canonical) {
+  int flags = ParseNotifyFlags(value);
+  if (flags < 0) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+  *canonical = NotifyFlagsToString(flags);
+  if (!canonical->empty() && (*canonical)[0] == 'A' && (flags & kNotifyNew)) *canonical += 'n';
+  return "";
+}
+
+std::string DisplayNotify(const std::string& canonical) {
+  if (canonical.empty() || canonical[0] != 'A' || canonical.back() != 'n') return canonical;
+  return canonical.substr(0, canonical.size() - 1);
+}
+
 const ParamSpec kParams[] = {
     {"port", nullptr, ParamKind::kInt, "6379", false, 0, 65535, nullptr, "TCP port"},
     {"bind", nullptr, ParamKind::kString, "127.0.0.1", false, 0, 0, nullptr,
@@ -73,7 +91,8 @@ const ParamSpec kParams[] = {
     {"maxmemory-samples", nullptr, ParamKind::kInt, "5", true, 1, 64, nullptr, "kept"},
     {"lfu-log-factor", nullptr, ParamKind::kInt, "10", true, 0, kIntMax, nullptr, "kept"},
     {"lfu-decay-time", nullptr, ParamKind::kInt, "1", true, 0, kIntMax, nullptr, "kept"},
-    {"notify-keyspace-events", nullptr, ParamKind::kString, "", true, 0, 0, nullptr, "kept"},
+    {"notify-keyspace-events", nullptr, ParamKind::kString, "", true, 0, 0, nullptr,
+     "keyspace event classes to publish (server/notify.h)", NormalizeNotify, DisplayNotify},
     {"busy-reply-threshold", "lua-time-limit", ParamKind::kInt, "5000", true, 0, kLongMax, nullptr,
      "kept"},
     {"slowlog-log-slower-than", nullptr, ParamKind::kInt, "10000", true, -1, kLongMax, nullptr,
@@ -107,7 +126,7 @@ const ParamSpec kParams[] = {
     {"activerehashing", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
     {"client-output-buffer-limit", nullptr, ParamKind::kString,
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true, 0, 0, nullptr,
-     "kept"},
+     "output buffer limits per client class (normal and pubsub enforced)", ParseOutputLimits},
     {"replica-read-only", "slave-read-only", ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
     {"repl-diskless-sync", nullptr, ParamKind::kBool, "yes", true, 0, 0, nullptr, "kept"},
     {"cluster-enabled", nullptr, ParamKind::kBool, "no", false, 0, 0, nullptr, "kept"},
@@ -167,6 +186,10 @@ std::string Config::Validate(const ParamSpec& spec, std::string_view value,
                              std::string* canonical) {
   switch (spec.kind) {
     case ParamKind::kString:
+      if (spec.normalize != nullptr) {
+        const std::string old = *canonical;
+        return spec.normalize(value, old, canonical);
+      }
       *canonical = std::string(value);
       return "";
     case ParamKind::kBool: {
@@ -233,7 +256,7 @@ std::string Config::Set(std::string_view name, std::string_view value, bool at_r
     Entry* e = Find(name);
     if (e == nullptr) return "unknown";
     if (at_runtime && !e->spec->runtime_mutable) return "can't set immutable config";
-    std::string canonical;
+    std::string canonical = e->value;  // the current value, for normalize functions
     std::string err = Validate(*e->spec, value, &canonical);
     if (!err.empty()) return err;
     e->value = canonical;
@@ -244,14 +267,16 @@ std::string Config::Set(std::string_view name, std::string_view value, bool at_r
   return "";
 }
 
-std::vector<std::pair<std::string, std::string>> Config::Match(std::string_view pattern) const {
+std::vector<std::pair<std::string, std::string>> Config::Match(std::string_view pattern,
+                                                               bool shown) const {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [name, e] : entries_) {
+    std::string value = shown && e.spec->display != nullptr ? e.spec->display(e.value) : e.value;
     if (codec::GlobMatch(pattern, name, true)) {
-      out.emplace_back(name, e.value);
+      out.emplace_back(name, std::move(value));
     } else if (e.spec->alias != nullptr && codec::GlobMatch(pattern, e.spec->alias, true)) {
-      out.emplace_back(e.spec->alias, e.value);
+      out.emplace_back(e.spec->alias, std::move(value));
     }
   }
   return out;

@@ -34,6 +34,12 @@ struct ParamSpec {
   int64_t max = INT64_MAX;
   const char* choices = nullptr;  // kEnum: space-separated
   const char* doc = "";
+  // kString only: validates `value` against the current canonical value `old` and writes the
+  // new canonical text; returns "" or the error message. nullptr: any string is accepted.
+  std::string (*normalize)(std::string_view value, const std::string& old,
+                           std::string* canonical) = nullptr;
+  // How CONFIG GET shows the canonical value, when that differs (nullptr: as stored).
+  std::string (*display)(const std::string& canonical) = nullptr;
 };
 
 class Config {
@@ -55,8 +61,10 @@ class Config {
   // Absolute path of the config file LoadArgs read, or "".
   const std::string& config_file() const { return config_file_; }
 
-  // Canonical name/value pairs of every parameter whose name (or alias) matches the glob.
-  std::vector<std::pair<std::string, std::string>> Match(std::string_view pattern) const;
+  // Canonical name/value pairs of every parameter whose name (or alias) matches the glob;
+  // `shown`: values as CONFIG GET shows them (ParamSpec::display).
+  std::vector<std::pair<std::string, std::string>> Match(std::string_view pattern,
+                                                         bool shown = false) const;
 
   std::string GetString(std::string_view name) const;
   int64_t GetInt(std::string_view name) const;  // kInt, kMemory, kBool (1/0)

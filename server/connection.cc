@@ -10,6 +10,8 @@
 #include "server/blocking.h"
 #include "server/client_registry.h"
 #include "server/config.h"
+#include "server/monitor.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 #include "server/worker.h"
 
@@ -54,6 +56,8 @@ void Connection::Close() {
   if (closing_) return;
   closing_ = true;
   if (client_->blocked()) worker_->server().blocking->Drop(client_->id());
+  worker_->server().pubsub->UnsubscribeAll(*client_);
+  if (client_->monitor.load()) worker_->server().monitors->Remove(*client_);
   if (block_timer_ != nullptr) {
     uv_close(reinterpret_cast<uv_handle_t*>(block_timer_),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
@@ -202,6 +206,39 @@ void Connection::Unblocked(std::string reply) {
   ProcessInput();
 }
 
+bool Connection::Push(std::string_view bytes) {
+  if (closing_) return false;
+  out_.append(bytes);
+  client_->output_buffer_bytes.store(out_.size() + writing_.size(), std::memory_order_relaxed);
+  if (client_->output_overflow.load() || OverOutputLimit()) {
+    spdlog::warn(
+        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output "
+        "buffer limits.",
+        client_->id(), client_->addr());
+    Close();
+    return false;
+  }
+  if (push_pending_) return false;
+  push_pending_ = true;
+  return true;
+}
+
+bool Connection::OverOutputLimit() {
+  const OutputLimits& limits = worker_->server().output_limits;
+  const OutputLimit& l = client_->subscribed() ? limits.pubsub : limits.normal;
+  const int64_t used = static_cast<int64_t>(out_.size() + writing_.size());
+  const int64_t hard = l.hard.load(std::memory_order_relaxed);
+  const int64_t soft = l.soft.load(std::memory_order_relaxed);
+  if (hard > 0 && used >= hard) return true;
+  if (soft <= 0 || used < soft) {
+    soft_limit_since_ms_ = 0;
+    return false;
+  }
+  const int64_t now = static_cast<int64_t>(engine::NowMs());
+  if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now;
+  return now - soft_limit_since_ms_ > l.soft_seconds.load(std::memory_order_relaxed) * 1000;
+}
+
 void Connection::Flush() {
   if (closing_ || write_in_flight_) return;
   if (out_.empty()) {
@@ -220,12 +257,14 @@ void Connection::Flush() {
   if (written == out_.size()) {
     out_.clear();
     Shrink(&out_);
+    client_->output_buffer_bytes.store(0, std::memory_order_relaxed);
     if (client_->close_after_reply()) Close();
     return;
   }
   // The rest goes out asynchronously from writing_, which must not change until OnWrite.
   writing_.swap(out_);
   out_.clear();
+  client_->output_buffer_bytes.store(writing_.size() - written, std::memory_order_relaxed);
   std::vector<uv_buf_t> bufs;
   for (size_t off = written; off < writing_.size(); off += kMaxBuf) {
     size_t len = std::min(kMaxBuf, writing_.size() - off);
@@ -240,6 +279,7 @@ void Connection::OnWrite(uv_write_t* req, int status) {
   c->write_in_flight_ = false;
   c->writing_.clear();
   Shrink(&c->writing_);
+  c->client_->output_buffer_bytes.store(c->out_.size(), std::memory_order_relaxed);
   if (status < 0) {
     c->Close();
     return;

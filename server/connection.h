@@ -37,6 +37,14 @@ class Connection {
   // the commands that arrived meanwhile.
   void Unblocked(std::string reply);
   bool closing() const { return closing_; }
+  // Appends bytes another thread posted (a pub/sub message, a MONITOR line) and enforces the
+  // client output buffer limits, closing the connection when they are exceeded. Returns true
+  // when the caller must call FlushPushed() (once, after its batch of pushes).
+  bool Push(std::string_view bytes);
+  void FlushPushed() {
+    push_pending_ = false;
+    Flush();
+  }
 
  private:
   Connection(Worker* worker, std::shared_ptr<Client> client);
@@ -52,6 +60,9 @@ class Connection {
   void Flush();
   void Compact();
   void ArmBlockTimer(int64_t delay_ms);
+  // Whether the output not yet handed to the kernel exceeds the client's output buffer limits
+  // (Redis's checkClientOutputBufferLimits: hard at once, soft for longer than its seconds).
+  bool OverOutputLimit();
 
   uv_tcp_t handle_;
   uv_write_t write_req_;
@@ -69,6 +80,8 @@ class Connection {
   bool write_in_flight_ = false;
   bool closing_ = false;
   bool reading_ = false;
+  bool push_pending_ = false;        // pushes appended since the last FlushPushed
+  int64_t soft_limit_since_ms_ = 0;  // when the output first went over the soft limit, or 0
   // Fires when a blocking command times out; created on first use, closed with the connection
   // (its memory is freed in its own close callback).
   uv_timer_t* block_timer_ = nullptr;

@@ -9,6 +9,7 @@
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/scripting.h"
+#include "server/monitor.h"
 #include "server/stats.h"
 
 namespace basalt::server {
@@ -26,6 +27,17 @@ std::string_view CString(std::string_view s, size_t max) {
   size_t nul = s.find('\0');
   if (nul != std::string_view::npos) s = s.substr(0, nul);
   return s.substr(0, max);
+}
+
+// A RESP2 client with subscriptions may only run these (RESP3 clients may run anything).
+bool AllowedWhenSubscribed(const CommandSpec& cmd) {
+  static constexpr std::string_view kAllowed[] = {"ping",         "subscribe",    "ssubscribe",
+                                                  "unsubscribe",  "sunsubscribe", "psubscribe",
+                                                  "punsubscribe", "quit",         "reset"};
+  for (std::string_view name : kAllowed) {
+    if (cmd.name == name) return true;
+  }
+  return false;
 }
 
 bool ArityOk(const CommandSpec& cmd, size_t argc) {
@@ -90,6 +102,13 @@ void Dispatcher::Execute(Client& client, const codec::Argv& argv, codec::ReplyWr
     client.txn().FlagError();
     return;
   }
+  if (client.subscribed() && client.resp() == 2 && !AllowedWhenSubscribed(*cmd)) {
+    reply.Error("ERR Can't execute '" + cmd->name +
+                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                "this context");
+    client.txn().FlagError();
+    return;
+  }
   if (server_->scripting != nullptr && !(cmd->flags & kCmdAllowBusy)) {
     std::string busy = server_->scripting->BusyError();
     if (!busy.empty()) {
@@ -108,6 +127,9 @@ void InvokeCommand(const CommandSpec& cmd, CommandContext& ctx) {
   ctx.client.set_last_command(cmd.name);
   if (cmd.flags & (kCmdWrite | kCmdWholeDb)) ctx.client.mark_wrote();
   cmd.handler(ctx);
+  if (ctx.server.monitors->active() && !(cmd.flags & (kCmdSkipMonitor | kCmdAdmin))) {
+    ctx.server.monitors->Feed(ctx.client, cmd.name, ctx.argv);
+  }
 }
 
 void AppendLockStripes(const CommandSpec& cmd, const codec::Argv& argv, int db,

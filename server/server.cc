@@ -96,6 +96,15 @@ int Server::Run() {
         workers_[static_cast<size_t>(worker)]->DeliverBlocked(id, std::move(reply));
       });
   engine_->AddObserver(blocking_.get());
+  // Pub/Sub messages and MONITOR lines go the same way, appended to the client's output.
+  PushFn push = [this](int worker, std::vector<Push>* pushes) {
+    workers_[static_cast<size_t>(worker)]->DeliverPushes(pushes);
+  };
+  pubsub_ = std::make_unique<PubSub>(push, &context_.output_limits);
+  monitors_ = std::make_unique<Monitors>(push);
+  notifier_ = std::make_unique<Notifier>(pubsub_.get());
+  engine_->AddObserver(notifier_.get());
+  SetServeNotifier(notifier_.get());
   RegisterAllCommands(&commands_);
   context_.engine = engine_.get();
   context_.reaper = reaper_.get();
@@ -105,6 +114,9 @@ int Server::Run() {
   context_.cursors = &cursors_;
   context_.blocking = blocking_.get();
   context_.watches = &watches_;
+  context_.pubsub = pubsub_.get();
+  context_.monitors = monitors_.get();
+  context_.notifier = notifier_.get();
   context_.commands = &commands_;
   scripting_ = std::make_unique<Scripting>(&context_);
   context_.scripting = scripting_.get();
@@ -223,6 +235,16 @@ void Server::InstallConfigHooks() {
   for (const char* name : {"requirepass", "proto-max-bulk-len", "client-query-buffer-limit"}) {
     config_->OnChange(name, mirror);
   }
+  auto limits = [this](const std::string&) {
+    context_.output_limits.Apply(config_->GetString("client-output-buffer-limit"));
+  };
+  limits("");
+  config_->OnChange("client-output-buffer-limit", limits);
+  auto notify = [this](const std::string&) {
+    notifier_->set_flags(ParseNotifyFlags(config_->GetString("notify-keyspace-events")));
+  };
+  notify("");
+  config_->OnChange("notify-keyspace-events", notify);
   config_->OnChange("appendfsync", [this](const std::string& name) {
     engine_->storage().set_sync_mode(ParseSyncMode(config_->GetString(name)));
   });
@@ -259,8 +281,8 @@ void Server::Shutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&accept_pause_), nullptr);
   for (int fd : listen_fds_) close(fd);
   for (auto& w : workers_) w->Stop();
+  reaper_->Stop();  // before the workers go: it may publish `expired` events to their clients
   workers_.clear();
-  reaper_->Stop();
   engine::Status s = engine_->storage().Sync();
   if (!s.ok()) spdlog::error("final WAL sync failed: {}", s.ToString());
   engine_.reset();

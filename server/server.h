@@ -20,6 +20,9 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/dispatcher.h"
+#include "server/monitor.h"
+#include "server/notify.h"
+#include "server/pubsub.h"
 #include "server/scan_cursors.h"
 #include "server/scripting.h"
 #include "server/stats.h"
@@ -52,6 +55,9 @@ class Server {
   std::unique_ptr<engine::Reaper> reaper_;
   std::unique_ptr<BlockingRegistry> blocking_;
   std::unique_ptr<Scripting> scripting_;  // EVAL / FUNCTION state (server/scripting.h)
+  std::unique_ptr<PubSub> pubsub_;
+  std::unique_ptr<Monitors> monitors_;
+  std::unique_ptr<Notifier> notifier_;
   ClientRegistry clients_;
   Stats stats_;
   ScanCursors cursors_;

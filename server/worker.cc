@@ -110,9 +110,21 @@ void Worker::DeliverBlocked(uint64_t id, std::string reply) {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (stopping_) return;
-    pending_replies_.emplace_back(id, std::move(reply));
+    pending_posts_.push_back({id, true, false, std::move(reply)});
     uv_async_send(&async_);
   }
+}
+
+void Worker::DeliverPushes(std::vector<Push>* pushes) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stopping_) return;
+    for (Push& p : *pushes) {
+      pending_posts_.push_back({p.client_id, false, p.counted, std::move(p.bytes)});
+    }
+    uv_async_send(&async_);
+  }
+  pushes->clear();
 }
 
 void Worker::OnAsync(uv_async_t* a) { static_cast<Worker*>(a->data)->Drain(); }
@@ -120,20 +132,30 @@ void Worker::OnAsync(uv_async_t* a) { static_cast<Worker*>(a->data)->Drain(); }
 void Worker::Drain() {
   std::vector<Pending> fds;
   std::vector<uint64_t> closes;
-  std::vector<std::pair<uint64_t, std::string>> replies;
+  std::vector<Post> posts;
   bool stopping;
   {
     std::lock_guard<std::mutex> l(mu_);
     fds.swap(pending_);
     closes.swap(pending_closes_);
-    replies.swap(pending_replies_);
+    posts.swap(pending_posts_);
     stopping = stopping_;
   }
   for (Pending& p : fds) Adopt(p.fd, std::move(p.client));
-  for (auto& [id, reply] : replies) {
-    auto it = conns_.find(id);
-    if (it != conns_.end()) it->second->Unblocked(std::move(reply));
+  std::vector<Connection*> pushed;  // flushed once each after all posts are appended
+  for (Post& p : posts) {
+    auto it = conns_.find(p.id);
+    if (it == conns_.end()) continue;
+    if (p.counted) {
+      it->second->client().queued_push_bytes.fetch_sub(static_cast<int64_t>(p.bytes.size()));
+    }
+    if (p.unblock) {
+      it->second->Unblocked(std::move(p.bytes));
+    } else if (it->second->Push(p.bytes)) {
+      pushed.push_back(it->second);
+    }
   }
+  for (Connection* c : pushed) c->FlushPushed();
   for (uint64_t id : closes) {
     auto it = conns_.find(id);
     if (it != conns_.end()) it->second->Close();

@@ -17,6 +17,7 @@
 
 #include "server/command.h"
 #include "server/dispatcher.h"
+#include "server/pubsub.h"
 
 namespace basalt::server {
 
@@ -39,6 +40,10 @@ class Worker {
   void RequestClose(uint64_t id);
   // Hands blocked client `id` the reply that finishes its blocking command (blocking.h).
   void DeliverBlocked(uint64_t id, std::string reply);
+  // Appends bytes to clients' output (pub/sub messages, MONITOR lines), subject to their
+  // output buffer limits. Consumes *pushes. Posts from one thread arrive in posting order,
+  // after any earlier DeliverBlocked/DeliverPushes from that thread.
+  void DeliverPushes(std::vector<Push>* pushes);
 
   // Loop-thread only.
   int index() const { return index_; }
@@ -69,7 +74,15 @@ class Worker {
   };
   std::vector<Pending> pending_;
   std::vector<uint64_t> pending_closes_;
-  std::vector<std::pair<uint64_t, std::string>> pending_replies_;
+  // Bytes for clients of this worker, in posting order: a blocked command's final reply
+  // (`unblock`) or a push appended to the output.
+  struct Post {
+    uint64_t id;
+    bool unblock;
+    bool counted;  // a push counted in Client::queued_push_bytes
+    std::string bytes;
+  };
+  std::vector<Post> pending_posts_;
   bool stopping_ = false;
 
   std::unordered_map<uint64_t, Connection*> conns_;  // by client id

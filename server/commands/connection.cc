@@ -5,6 +5,8 @@
 #include "server/config.h"
 #include "server/dispatcher.h"
 #include "server/errors.h"
+#include "server/monitor.h"
+#include "server/pubsub.h"
 
 namespace basalt::server {
 
@@ -26,7 +28,12 @@ void PingCommand(CommandContext& ctx) {
     ctx.reply.Error("ERR wrong number of arguments for 'ping' command");
     return;
   }
-  if (ctx.argc() == 2) {
+  if (ctx.client.subscribed() && ctx.client.resp() == 2) {
+    // In RESP2 subscribed mode the reply looks like a message: ["pong", <message or "">].
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.argc() == 2 ? std::string_view(ctx.arg(1)) : "");
+  } else if (ctx.argc() == 2) {
     ctx.reply.Bulk(ctx.arg(1));
   } else {
     ctx.reply.SimpleString("PONG");
@@ -46,6 +53,8 @@ void QuitCommand(CommandContext& ctx) {
 void ResetCommand(CommandContext& ctx) {
   ctx.client.txn().EndMulti();
   ctx.client.txn().UnwatchAll();
+  ctx.server.pubsub->UnsubscribeAll(ctx.client);
+  if (ctx.client.monitor.load()) ctx.server.monitors->Remove(ctx.client);
   ctx.client.set_db(0);
   ctx.client.set_resp(2);
   ctx.reply.set_protocol(2);
@@ -168,10 +177,11 @@ void RegisterConnectionCommands(CommandTable* t) {
                      "1.0.0", "Close the connection", {"@fast", "@connection"}));
   t->Add(MakeCommand("reset", 1, kBase | kCmdNoAuth | kCmdNoScript, 0, 0, 0, ResetCommand, g,
                      "6.2.0", "Reset the connection", {"@fast", "@connection"}));
-  t->Add(MakeCommand("auth", -2, kBase | kCmdNoAuth | kCmdNoScript | kCmdSkipMonitor, 0, 0, 0,
+  // Redis 7.0 shows AUTH and HELLO to MONITOR, credentials redacted (server/monitor.h).
+  t->Add(MakeCommand("auth", -2, kBase | kCmdNoAuth | kCmdNoScript | kCmdAllowBusy, 0, 0, 0,
                      AuthCommand, g, "1.0.0", "Authenticate to the server",
                      {"@fast", "@connection"}));
-  t->Add(MakeCommand("hello", -1, kBase | kCmdNoAuth | kCmdNoScript | kCmdSkipMonitor, 0, 0, 0,
+  t->Add(MakeCommand("hello", -1, kBase | kCmdNoAuth | kCmdNoScript | kCmdAllowBusy, 0, 0, 0,
                      HelloCommand, g, "6.0.0", "Handshake with Redis", {"@fast", "@connection"}));
 }
 

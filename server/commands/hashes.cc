@@ -10,6 +10,7 @@
 #include "server/commands/args.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/notify.h"
 #include "server/scan_cursors.h"
 
 namespace basalt::server {
@@ -43,6 +44,7 @@ void HashSetGeneric(CommandContext& ctx, std::string_view name, bool ok_reply) {
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) fvs.emplace_back(ctx.arg(i), ctx.arg(i + 1));
   auto r = engine::HashSet(ctx.db(), ctx.arg(1), fvs, false);
   if (!CheckStatus(ctx, r.status())) return;
+  Notify(ctx, kNotifyHash, "hset", ctx.arg(1));
   if (ok_reply) {
     ctx.reply.SimpleString("OK");
   } else {
@@ -58,7 +60,9 @@ void HMSetCommand(CommandContext& ctx) { HashSetGeneric(ctx, "hmset", true); }
 // HSETNX key field value
 void HSetNxCommand(CommandContext& ctx) {
   auto r = engine::HashSet(ctx.db(), ctx.arg(1), {{ctx.arg(2), ctx.arg(3)}}, true);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r > 0) Notify(ctx, kNotifyHash, "hset", ctx.arg(1));
+  ctx.reply.Integer(*r);
 }
 
 // HGET key field
@@ -78,7 +82,12 @@ void HMGetCommand(CommandContext& ctx) {
 // HDEL key field [field ...]
 void HDelCommand(CommandContext& ctx) {
   auto r = engine::HashDelete(ctx.db(), ctx.arg(1), ArgViews(ctx, 2));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r > 0) {
+    Notify(ctx, kNotifyHash, "hdel", ctx.arg(1));
+    NotifyDelIfGone(ctx, ctx.arg(1));
+  }
+  ctx.reply.Integer(*r);
 }
 
 // HLEN key
@@ -128,7 +137,9 @@ void HIncrByCommand(CommandContext& ctx) {
   int64_t delta = 0;
   if (!ArgInt64(ctx, 3, &delta)) return;
   auto r = engine::HashIncrBy(ctx.db(), ctx.arg(1), ctx.arg(2), delta);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  Notify(ctx, kNotifyHash, "hincrby", ctx.arg(1));
+  ctx.reply.Integer(*r);
 }
 
 // HINCRBYFLOAT key field increment
@@ -143,7 +154,9 @@ void HIncrByFloatCommand(CommandContext& ctx) {
     return;
   }
   auto r = engine::HashIncrByFloat(ctx.db(), ctx.arg(1), ctx.arg(2), delta);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Bulk(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  Notify(ctx, kNotifyHash, "hincrbyfloat", ctx.arg(1));
+  ctx.reply.Bulk(*r);
 }
 
 // Parses HRANDFIELD's count and WITHVALUES as Redis does (before the key lookup).

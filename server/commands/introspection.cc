@@ -273,8 +273,11 @@ ClientType ClientTypeByName(std::string_view name) {
   return ClientType::kUnknown;
 }
 
-// Every Basalt client is a normal one until pub/sub and replication arrive.
-ClientType TypeOf(const Client&) { return ClientType::kNormal; }
+// Redis's getClientType: clients with subscriptions are pubsub, the rest (MONITOR clients
+// included) normal.
+ClientType TypeOf(const Client& c) {
+  return c.subscribed() ? ClientType::kPubSub : ClientType::kNormal;
+}
 
 // Parses a CLIENT LIST TYPE / CLIENT KILL TYPE argument; replies the error when unknown.
 bool ArgClientType(CommandContext& ctx, size_t i, ClientType* out) {
@@ -294,6 +297,8 @@ bool ValidClientAttr(std::string_view v) {
 
 std::string ClientFlags(const Client& c) {
   std::string f;
+  if (c.monitor.load()) f += 'O';
+  if (c.subscribed()) f += 'P';
   if (c.txn().multi_count() >= 0) f += 'x';
   if (c.txn().dirty()) f += 'd';
   if (c.kill_requested.load()) f += 'A';
@@ -308,12 +313,13 @@ std::string ClientLine(const Client& c, int64_t now_ms) {
   uint64_t qbuf = c.query_buffer_bytes.load();
   uint64_t omem = c.output_buffer_bytes.load();
   return fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} "
       "multi={} qbuf={} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={} "
       "tot-mem={} events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}\n",
       c.id(), c.addr(), c.laddr(), c.fd(), c.name(), (now_ms - c.created_ms()) / 1000,
-      (now_ms - c.last_interaction_ms()) / 1000, ClientFlags(c), c.db(), c.txn().multi_count(),
-      qbuf, omem, qbuf + omem, c.last_command(), c.resp(), c.lib_name(), c.lib_ver());
+      (now_ms - c.last_interaction_ms()) / 1000, ClientFlags(c), c.db(), c.pubsub_counts[0].load(),
+      c.pubsub_counts[1].load(), c.pubsub_counts[2].load(), c.txn().multi_count(), qbuf, omem,
+      qbuf + omem, c.last_command(), c.resp(), c.lib_name(), c.lib_ver());
 }
 
 int64_t NowMsSigned() { return static_cast<int64_t>(engine::NowMs()); }

@@ -2,6 +2,7 @@
 // whole-database commands (FLUSHDB, FLUSHALL, SWAPDB, DBSIZE, SELECT).
 #include "engine/keys.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "codec/numbers.h"
@@ -12,6 +13,7 @@
 #include "server/commands/args.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/notify.h"
 #include "server/scan_cursors.h"
 
 namespace basalt::server {
@@ -37,8 +39,24 @@ bool ArgDb(CommandContext& ctx, size_t i, int* out) {
 
 // DEL key [key ...] / UNLINK key [key ...]
 void DelCommand(CommandContext& ctx) {
-  auto r = engine::KeysDelete(ctx.db(), ArgViews(ctx, 1));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  std::vector<std::string_view> keys = ArgViews(ctx, 1);
+  // With `del` events on, learn which keys exist first (the stripes are held, so that cannot
+  // change), then delete them all in one batch as usual.
+  std::vector<std::string_view> existed;
+  if (NotifyEnabled(ctx, kNotifyGeneric)) {
+    std::vector<std::string_view> unique = keys;
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    for (std::string_view key : unique) {
+      auto e = engine::KeysExist(ctx.db(), {key});
+      if (!CheckStatus(ctx, e.status())) return;
+      if (*e > 0) existed.push_back(key);
+    }
+  }
+  auto r = engine::KeysDelete(ctx.db(), keys);
+  if (!CheckStatus(ctx, r.status())) return;
+  for (std::string_view key : existed) Notify(ctx, kNotifyGeneric, "del", key);
+  ctx.reply.Integer(*r);
 }
 
 // EXISTS key [key ...] / TOUCH key [key ...]
@@ -122,7 +140,12 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative, std::string
   }
   uint64_t at_ms = when < 0 ? 0 : static_cast<uint64_t>(when);
   auto r = engine::KeySetExpire(ctx.db(), ctx.arg(1), at_ms, cond);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r ? 1 : 0);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r) {
+    // A deadline already past deletes the key, as Redis's checkAlreadyExpired.
+    Notify(ctx, kNotifyGeneric, at_ms <= engine::NowMs() ? "del" : "expire", ctx.arg(1));
+  }
+  ctx.reply.Integer(*r ? 1 : 0);
 }
 
 // EXPIRE key seconds [NX | XX | GT | LT]
@@ -155,19 +178,32 @@ void PExpireTimeCommand(CommandContext& ctx) { TtlGeneric(ctx, true, true); }
 // PERSIST key
 void PersistCommand(CommandContext& ctx) {
   auto r = engine::KeyPersist(ctx.db(), ctx.arg(1));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r ? 1 : 0);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r) Notify(ctx, kNotifyGeneric, "persist", ctx.arg(1));
+  ctx.reply.Integer(*r ? 1 : 0);
+}
+
+// rename_from / rename_to, unless the key was renamed to itself (Redis is silent then).
+void NotifyRenamed(CommandContext& ctx) {
+  if (ctx.arg(1) == ctx.arg(2)) return;
+  Notify(ctx, kNotifyGeneric, "rename_from", ctx.arg(1));
+  Notify(ctx, kNotifyGeneric, "rename_to", ctx.arg(2));
 }
 
 // RENAME key newkey
 void RenameCommand(CommandContext& ctx) {
   auto r = engine::KeyRename(ctx.db(), ctx.arg(1), ctx.arg(2), false);
-  if (CheckStatus(ctx, r.status())) ctx.reply.SimpleString("OK");
+  if (!CheckStatus(ctx, r.status())) return;
+  NotifyRenamed(ctx);
+  ctx.reply.SimpleString("OK");
 }
 
 // RENAMENX key newkey
 void RenameNxCommand(CommandContext& ctx) {
   auto r = engine::KeyRename(ctx.db(), ctx.arg(1), ctx.arg(2), true);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r ? 1 : 0);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r) NotifyRenamed(ctx);
+  ctx.reply.Integer(*r ? 1 : 0);
 }
 
 // COPY source destination [DB destination-db] [REPLACE]
@@ -186,7 +222,9 @@ void CopyCommand(CommandContext& ctx) {
   }
   auto r =
       engine::KeyCopy(ctx.db(), ctx.arg(1), ctx.server.engine->db(dst_db), ctx.arg(2), replace);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r ? 1 : 0);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r) NotifyDb(ctx, kNotifyGeneric, "copy_to", ctx.arg(2), dst_db);
+  ctx.reply.Integer(*r ? 1 : 0);
 }
 
 void CopyLockKeys(const codec::Argv& argv, int, std::vector<std::pair<int, std::string>>* out) {
@@ -203,7 +241,12 @@ void MoveCommand(CommandContext& ctx) {
   int dst_db = 0;
   if (!ArgDb(ctx, 2, &dst_db)) return;
   auto r = engine::KeyMove(ctx.db(), ctx.arg(1), ctx.server.engine->db(dst_db));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r ? 1 : 0);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r) {
+    Notify(ctx, kNotifyGeneric, "move_from", ctx.arg(1));
+    NotifyDb(ctx, kNotifyGeneric, "move_to", ctx.arg(1), dst_db);
+  }
+  ctx.reply.Integer(*r ? 1 : 0);
 }
 
 void MoveLockKeys(const codec::Argv& argv, int, std::vector<std::pair<int, std::string>>* out) {

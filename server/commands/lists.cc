@@ -11,6 +11,7 @@
 #include "server/blocking.h"
 #include "server/commands/args.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace basalt::server {
 
@@ -45,9 +46,20 @@ bool ArgEnd(CommandContext& ctx, size_t i, ListEnd* end) {
   return true;
 }
 
+const char* PushEvent(ListEnd end) { return end == ListEnd::kLeft ? "lpush" : "rpush"; }
+const char* PopEvent(ListEnd end) { return end == ListEnd::kLeft ? "lpop" : "rpop"; }
+
+// The events of popping from `key` of `db`: lpop/rpop, then del if that emptied it.
+void NotifyPopped(const engine::Db& db, ListEnd end, std::string_view key) {
+  NotifyServe(db, kNotifyList, PopEvent(end), key);
+  NotifyServeDelIfGone(db, key);
+}
+
 void PushCommand(CommandContext& ctx, ListEnd end, bool only_if_exists) {
   auto r = engine::ListPush(ctx.db(), ctx.arg(1), end, ArgViews(ctx, 2), only_if_exists);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r > 0) Notify(ctx, kNotifyList, PushEvent(end), ctx.arg(1));
+  ctx.reply.Integer(*r);
 }
 
 // LPUSH key element [element ...]
@@ -72,6 +84,7 @@ void PopCommand(CommandContext& ctx, ListEnd end) {
   }
   auto r = engine::ListPop(ctx.db(), ctx.arg(1), end, static_cast<uint64_t>(count));
   if (!CheckStatus(ctx, r.status())) return;
+  if (r->has_value() && !(*r)->empty()) NotifyPopped(ctx.db(), end, ctx.arg(1));
   if (!r->has_value()) {
     if (has_count) {
       ctx.reply.NullArray();
@@ -142,6 +155,7 @@ void LSetCommand(CommandContext& ctx) {
     return;
   }
   if (CheckStatus(ctx, engine::ListSet(ctx.db(), ctx.arg(1), index, ctx.arg(3)))) {
+    Notify(ctx, kNotifyList, "lset", ctx.arg(1));
     ctx.reply.SimpleString("OK");
   }
 }
@@ -150,8 +164,15 @@ void LSetCommand(CommandContext& ctx) {
 void LTrimCommand(CommandContext& ctx) {
   int64_t start = 0, stop = 0;
   if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &stop)) return;
-  if (CheckStatus(ctx, engine::ListTrim(ctx.db(), ctx.arg(1), start, stop)))
-    ctx.reply.SimpleString("OK");
+  // Redis reports ltrim (and del if it emptied the list) only for an existing list.
+  const bool existed =
+      NotifyEnabled(ctx, kNotifyList | kNotifyGeneric) && KeyExists(ctx, ctx.arg(1));
+  if (!CheckStatus(ctx, engine::ListTrim(ctx.db(), ctx.arg(1), start, stop))) return;
+  if (existed) {
+    Notify(ctx, kNotifyList, "ltrim", ctx.arg(1));
+    NotifyDelIfGone(ctx, ctx.arg(1));
+  }
+  ctx.reply.SimpleString("OK");
 }
 
 // LREM key count element
@@ -159,7 +180,12 @@ void LRemCommand(CommandContext& ctx) {
   int64_t count = 0;
   if (!ArgInt64(ctx, 2, &count)) return;
   auto r = engine::ListRemove(ctx.db(), ctx.arg(1), count, ctx.arg(3));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r > 0) {
+    Notify(ctx, kNotifyList, "lrem", ctx.arg(1));
+    NotifyDelIfGone(ctx, ctx.arg(1));
+  }
+  ctx.reply.Integer(*r);
 }
 
 // LINSERT key <BEFORE | AFTER> pivot element
@@ -172,7 +198,9 @@ void LInsertCommand(CommandContext& ctx) {
     return;
   }
   auto r = engine::ListInsert(ctx.db(), ctx.arg(1), before, ctx.arg(3), ctx.arg(4));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r > 0) Notify(ctx, kNotifyList, "linsert", ctx.arg(1));
+  ctx.reply.Integer(*r);
 }
 
 struct LPosArgs {
@@ -226,9 +254,17 @@ void LPosCommand(CommandContext& ctx) {
   }
 }
 
+// LMOVE's events in Redis's order: the push to the destination, the pop from the source, del.
+void NotifyMoved(const engine::Db& db, std::string_view src, std::string_view dst, ListEnd from,
+                 ListEnd to) {
+  NotifyServe(db, kNotifyList, PushEvent(to), dst);
+  NotifyPopped(db, from, src);
+}
+
 void MoveCommand(CommandContext& ctx, ListEnd from, ListEnd to) {
   auto r = engine::ListMove(ctx.db(), ctx.arg(1), ctx.arg(2), from, to);
   if (!CheckStatus(ctx, r.status())) return;
+  if (r->has_value()) NotifyMoved(ctx.db(), ctx.arg(1), ctx.arg(2), from, to);
   if (r->has_value()) {
     ctx.reply.Bulk(**r);
   } else {
@@ -305,6 +341,7 @@ bool ServeMPop(const engine::Db& db, const BlockedCommand& cmd, std::string_view
     return true;
   }
   if (!r->has_value()) return false;
+  NotifyPopped(db, static_cast<ListEnd>(cmd.from), key);
   reply.ArrayHeader(2);
   reply.Bulk(key);
   reply.ArrayHeader(static_cast<int64_t>((*r)->size()));
@@ -348,6 +385,7 @@ bool ServePop(const engine::Db& db, const BlockedCommand& cmd, std::string_view 
     return true;
   }
   if (!r->has_value() || (*r)->empty()) return false;
+  NotifyPopped(db, static_cast<ListEnd>(cmd.from), key);
   reply.ArrayHeader(2);
   reply.Bulk(key);
   reply.Bulk((*r)->front());
@@ -378,6 +416,7 @@ bool ServeMove(const engine::Db& db, const BlockedCommand& cmd, std::string_view
     return true;
   }
   if (!r->has_value()) return false;
+  NotifyMoved(db, key, cmd.dst, static_cast<ListEnd>(cmd.from), static_cast<ListEnd>(cmd.to));
   reply.Bulk(**r);
   return true;
 }

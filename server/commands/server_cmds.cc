@@ -40,6 +40,7 @@
 #include "server/commands/args.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 
 namespace basalt::server {
@@ -249,9 +250,9 @@ void AppendStats(CommandContext& ctx, std::string* out) {
   Field(out, "evicted_clients", 0);
   Field(out, "keyspace_hits", ctx.server.engine->hits());
   Field(out, "keyspace_misses", ctx.server.engine->misses());
-  Field(out, "pubsub_channels", 0);
-  Field(out, "pubsub_patterns", 0);
-  Field(out, "pubsubshard_channels", 0);
+  Field(out, "pubsub_channels", ctx.server.pubsub->Count(PubSub::Kind::kChannel));
+  Field(out, "pubsub_patterns", ctx.server.pubsub->Count(PubSub::Kind::kPattern));
+  Field(out, "pubsubshard_channels", ctx.server.pubsub->Count(PubSub::Kind::kShard));
   Field(out, "latest_fork_usec", 0);
   Field(out, "total_forks", 0);
   Field(out, "unexpected_error_replies", 0);
@@ -359,7 +360,7 @@ void ConfigGetCommand(CommandContext& ctx) {
   std::unordered_set<std::string> seen;  // lower-cased names already in the reply
   for (size_t i = 2; i < ctx.argc(); ++i) {
     const std::string& pattern = ctx.arg(i);
-    auto matches = ctx.server.config->Match(pattern);
+    auto matches = ctx.server.config->Match(pattern, /*shown=*/true);
     if (pattern.find_first_of("[*?") == std::string::npos) {
       if (!matches.empty() && seen.insert(ToLower(pattern)).second) {
         found.emplace_back(pattern, matches.front().second);

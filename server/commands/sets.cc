@@ -10,6 +10,7 @@
 #include "engine/set.h"
 #include "server/commands/args.h"
 #include "server/errors.h"
+#include "server/notify.h"
 #include "server/scan_cursors.h"
 
 namespace basalt::server {
@@ -53,13 +54,20 @@ bool ArgNonNegative(CommandContext& ctx, size_t i, std::string_view error, int64
 // SADD key member [member ...]
 void SAddCommand(CommandContext& ctx) {
   auto r = engine::SetAdd(ctx.db(), ctx.arg(1), ArgViews(ctx, 2));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r > 0) Notify(ctx, kNotifySet, "sadd", ctx.arg(1));
+  ctx.reply.Integer(*r);
 }
 
 // SREM key member [member ...]
 void SRemCommand(CommandContext& ctx) {
   auto r = engine::SetRemove(ctx.db(), ctx.arg(1), ArgViews(ctx, 2));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r > 0) {
+    Notify(ctx, kNotifySet, "srem", ctx.arg(1));
+    NotifyDelIfGone(ctx, ctx.arg(1));
+  }
+  ctx.reply.Integer(*r);
 }
 
 // SCARD key
@@ -121,6 +129,10 @@ void SPopCommand(CommandContext& ctx) {
   if (ctx.argc() == 3 && !ArgNonNegative(ctx, 2, kErrPositive, &count)) return;
   auto r = engine::SetPop(ctx.db(), ctx.arg(1), static_cast<uint64_t>(count));
   if (!CheckStatus(ctx, r.status())) return;
+  if (!r->empty()) {
+    Notify(ctx, kNotifySet, "spop", ctx.arg(1));
+    NotifyDelIfGone(ctx, ctx.arg(1));
+  }
   if (ctx.argc() == 3) {
     ReplySet(ctx, *r);
   } else {
@@ -130,8 +142,20 @@ void SPopCommand(CommandContext& ctx) {
 
 // SMOVE source destination member
 void SMoveCommand(CommandContext& ctx) {
+  // Redis reports `sadd` only if the member was new in the destination.
+  bool in_dst = false;
+  if (NotifyEnabled(ctx, kNotifySet)) {
+    auto m = engine::SetIsMember(ctx.db(), ctx.arg(2), {ctx.arg(3)});
+    in_dst = m.ok() && m->front();
+  }
   auto r = engine::SetMove(ctx.db(), ctx.arg(1), ctx.arg(2), ctx.arg(3));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r ? 1 : 0);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r && ctx.arg(1) != ctx.arg(2)) {
+    Notify(ctx, kNotifySet, "srem", ctx.arg(1));
+    NotifyDelIfGone(ctx, ctx.arg(1));
+    if (!in_dst) Notify(ctx, kNotifySet, "sadd", ctx.arg(2));
+  }
+  ctx.reply.Integer(*r ? 1 : 0);
 }
 
 void CombineCommand(CommandContext& ctx, engine::SetOp op) {
@@ -140,8 +164,20 @@ void CombineCommand(CommandContext& ctx, engine::SetOp op) {
 }
 
 void StoreCommand(CommandContext& ctx, engine::SetOp op) {
+  const bool events = NotifyEnabled(ctx, kNotifyGeneric | kNotifySet);
+  const bool dst_existed = events && KeyExists(ctx, ctx.arg(1));
   auto r = engine::SetStore(ctx.db(), op, ctx.arg(1), ArgViews(ctx, 2));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r > 0) {
+    Notify(ctx, kNotifySet,
+           op == engine::SetOp::kInter   ? "sinterstore"
+           : op == engine::SetOp::kUnion ? "sunionstore"
+                                         : "sdiffstore",
+           ctx.arg(1));
+  } else if (dst_existed) {
+    Notify(ctx, kNotifyGeneric, "del", ctx.arg(1));
+  }
+  ctx.reply.Integer(*r);
 }
 
 // SINTER key [key ...]

@@ -6,6 +6,7 @@
 #include "engine/string.h"
 #include "server/commands/args.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace basalt::server {
 
@@ -129,6 +130,10 @@ void SetCommand(CommandContext& ctx) {
   }
   auto r = engine::StringSet(ctx.db(), ctx.arg(1), ctx.arg(2), args.set);
   if (!CheckStatus(ctx, r.status())) return;
+  if (r->written) {
+    Notify(ctx, kNotifyString, "set", ctx.arg(1));
+    if (args.expire_arg != 0) Notify(ctx, kNotifyGeneric, "expire", ctx.arg(1));
+  }
   if (args.set.get_old) {
     ReplyOptional(ctx, r->old);
   } else if (r->written) {
@@ -149,7 +154,9 @@ void SetNxCommand(CommandContext& ctx) {
   SetOptions o;
   o.condition = SetOptions::Condition::kIfAbsent;
   auto r = engine::StringSet(ctx.db(), ctx.arg(1), ctx.arg(2), o);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(r->written ? 1 : 0);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (r->written) Notify(ctx, kNotifyString, "set", ctx.arg(1));
+  ctx.reply.Integer(r->written ? 1 : 0);
 }
 
 void SetWithTtl(CommandContext& ctx, bool seconds, std::string_view name) {
@@ -157,7 +164,10 @@ void SetWithTtl(CommandContext& ctx, bool seconds, std::string_view name) {
   o.expire.mode = ExpireChange::Mode::kSetAt;
   if (!ParseDeadline(ctx, 2, seconds, true, name, &o.expire.at_ms)) return;
   auto r = engine::StringSet(ctx.db(), ctx.arg(1), ctx.arg(3), o);
-  if (CheckStatus(ctx, r.status())) ctx.reply.SimpleString("OK");
+  if (!CheckStatus(ctx, r.status())) return;
+  Notify(ctx, kNotifyString, "set", ctx.arg(1));
+  Notify(ctx, kNotifyGeneric, "expire", ctx.arg(1));
+  ctx.reply.SimpleString("OK");
 }
 
 // SETEX key seconds value
@@ -170,13 +180,17 @@ void GetSetCommand(CommandContext& ctx) {
   SetOptions o;
   o.get_old = true;
   auto r = engine::StringSet(ctx.db(), ctx.arg(1), ctx.arg(2), o);
-  if (CheckStatus(ctx, r.status())) ReplyOptional(ctx, r->old);
+  if (!CheckStatus(ctx, r.status())) return;
+  Notify(ctx, kNotifyString, "set", ctx.arg(1));
+  ReplyOptional(ctx, r->old);
 }
 
 // GETDEL key
 void GetDelCommand(CommandContext& ctx) {
   auto r = engine::StringGetDel(ctx.db(), ctx.arg(1));
-  if (CheckStatus(ctx, r.status())) ReplyOptional(ctx, *r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (r->has_value()) Notify(ctx, kNotifyGeneric, "del", ctx.arg(1));
+  ReplyOptional(ctx, *r);
 }
 
 // GETEX key [EX seconds | PX ms | EXAT ts | PXAT ms-ts | PERSIST]
@@ -199,7 +213,15 @@ void GetExCommand(CommandContext& ctx) {
     }
   }
   auto r = engine::StringGetEx(ctx.db(), ctx.arg(1), change);
-  if (CheckStatus(ctx, r.status())) ReplyOptional(ctx, *r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (change.mode == ExpireChange::Mode::kSetAt) {
+    // An EXAT/PXAT in the past deletes the key (Redis's checkAlreadyExpired).
+    const bool gone = !args.relative && change.at_ms <= engine::NowMs();
+    Notify(ctx, kNotifyGeneric, gone ? "del" : "expire", ctx.arg(1));
+  } else if (change.mode == ExpireChange::Mode::kClear) {
+    Notify(ctx, kNotifyGeneric, "persist", ctx.arg(1));
+  }
+  ReplyOptional(ctx, *r);
 }
 
 // MGET key [key ...]
@@ -220,6 +242,9 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
   for (size_t i = 1; i + 1 < ctx.argc(); i += 2) kvs.emplace_back(ctx.arg(i), ctx.arg(i + 1));
   auto r = engine::StringMSet(ctx.db(), kvs, nx);
   if (!CheckStatus(ctx, r.status())) return;
+  if (!nx || *r) {
+    for (const auto& kv : kvs) Notify(ctx, kNotifyString, "set", kv.first);
+  }
   if (nx) {
     ctx.reply.Integer(*r ? 1 : 0);
   } else {
@@ -234,7 +259,9 @@ void MSetNxCommand(CommandContext& ctx) { MSetGeneric(ctx, true); }
 
 void IncrGeneric(CommandContext& ctx, int64_t delta) {
   auto r = engine::StringIncrBy(ctx.db(), ctx.arg(1), delta);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  Notify(ctx, kNotifyString, "incrby", ctx.arg(1));
+  ctx.reply.Integer(*r);
 }
 
 // INCR key
@@ -267,13 +294,17 @@ void IncrByFloatCommand(CommandContext& ctx) {
     return;
   }
   auto r = engine::StringIncrByFloat(ctx.db(), ctx.arg(1), d);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Bulk(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  Notify(ctx, kNotifyString, "incrbyfloat", ctx.arg(1));
+  ctx.reply.Bulk(*r);
 }
 
 // APPEND key value
 void AppendCommand(CommandContext& ctx) {
   auto r = engine::StringAppend(ctx.db(), ctx.arg(1), ctx.arg(2));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  Notify(ctx, kNotifyString, "append", ctx.arg(1));
+  ctx.reply.Integer(*r);
 }
 
 // STRLEN key
@@ -299,7 +330,9 @@ void SetRangeCommand(CommandContext& ctx) {
     return;
   }
   auto r = engine::StringSetRange(ctx.db(), ctx.arg(1), offset, ctx.arg(3));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (!ctx.arg(3).empty()) Notify(ctx, kNotifyString, "setrange", ctx.arg(1));
+  ctx.reply.Integer(*r);
 }
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]

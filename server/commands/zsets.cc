@@ -3,6 +3,7 @@
 // ZSCAN looks the key up before parsing its options), call engine/zset.h, and reply. Scores are
 // replied as Redis 7.0 does: "%.17g" bulk strings in RESP2, doubles in RESP3; WITHSCORES and
 // counted pops reply flat member/score lists in RESP2 and [member, score] pairs in RESP3.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "server/blocking.h"
 #include "server/commands/args.h"
 #include "server/errors.h"
+#include "server/notify.h"
 #include "server/scan_cursors.h"
 
 namespace basalt::server {
@@ -144,6 +146,20 @@ bool CheckZAddFlags(CommandContext& ctx, const engine::ZAddOptions& o, size_t el
   return false;
 }
 
+// The number of distinct members of `pairs` not in the sorted set at ctx.arg(1), or -1 when
+// that cannot be read (the write then reports the error).
+int64_t CountAbsentMembers(CommandContext& ctx, const std::vector<engine::ZAddPair>& pairs) {
+  std::vector<std::string_view> members;
+  for (const auto& p : pairs) members.push_back(p.member);
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  auto scores = engine::ZSetScores(ctx.db(), ctx.arg(1), members);
+  if (!scores.ok()) return -1;
+  int64_t absent = 0;
+  for (const auto& sc : *scores) absent += sc.has_value() ? 0 : 1;
+  return absent;
+}
+
 void ZAddGeneric(CommandContext& ctx, engine::ZAddOptions o, size_t first) {
   if (!CheckZAddFlags(ctx, o, ctx.argc() - first)) return;
   std::vector<engine::ZAddPair> pairs;
@@ -152,10 +168,23 @@ void ZAddGeneric(CommandContext& ctx, engine::ZAddOptions o, size_t first) {
     if (!ArgDouble(ctx, i, &score)) return;
     pairs.push_back({score, ctx.arg(i + 1)});
   }
+  // Redis publishes zadd when members were added or updated; without CH the reply counts only
+  // the added ones, so with events on ask the engine for both and count the added ones here.
+  int64_t added = -1;
+  if (!o.incr && !o.ch && NotifyEnabled(ctx, kNotifyZset)) {
+    added = CountAbsentMembers(ctx, pairs);
+    if (added >= 0) {
+      if (o.xx) added = 0;
+      o.ch = true;
+    }
+  }
   auto r = engine::ZSetAdd(ctx.db(), ctx.arg(1), o, pairs);
   if (!CheckStatus(ctx, r.status())) return;
+  if (o.incr ? r->score.has_value() : r->changed > 0) {
+    Notify(ctx, kNotifyZset, o.incr ? "zincr" : "zadd", ctx.arg(1));
+  }
   if (!o.incr) {
-    ctx.reply.Integer(r->changed);
+    ctx.reply.Integer(added >= 0 ? added : r->changed);
   } else if (r->score.has_value()) {
     ctx.reply.Double(*r->score);
   } else {
@@ -180,7 +209,12 @@ void ZIncrByCommand(CommandContext& ctx) {
 // ZREM key member [member ...]
 void ZRemCommand(CommandContext& ctx) {
   auto r = engine::ZSetRemove(ctx.db(), ctx.arg(1), ArgViews(ctx, 2));
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r > 0) {
+    Notify(ctx, kNotifyZset, "zrem", ctx.arg(1));
+    NotifyDelIfGone(ctx, ctx.arg(1));
+  }
+  ctx.reply.Integer(*r);
 }
 
 // ZCARD key
@@ -337,34 +371,58 @@ void ZRevRangeByLexCommand(CommandContext& ctx) {
   RangeGeneric(ctx, RangeType::kLex, Direction::kReverse);
 }
 
+// The events of a store into ctx.arg(1): `event` if it stored something, else del if it
+// deleted an existing destination.
+void NotifyStored(CommandContext& ctx, const char* event, int64_t stored, bool existed) {
+  if (stored > 0) {
+    Notify(ctx, kNotifyZset, event, ctx.arg(1));
+  } else if (existed) {
+    Notify(ctx, kNotifyGeneric, "del", ctx.arg(1));
+  }
+}
+
 // ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
 void ZRangeStoreCommand(CommandContext& ctx) {
   RangeArgs a{RangeType::kAuto, Direction::kAuto};
   ZRangeSpec spec;
   if (!ParseRange(ctx, 2, true, &a, &spec)) return;
+  const bool existed = NotifyEnabled(ctx, kNotifyGeneric) && KeyExists(ctx, ctx.arg(1));
   auto r = engine::ZSetRangeStore(ctx.db(), ctx.arg(1), ctx.arg(2), spec);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  NotifyStored(ctx, "zrangestore", *r, existed);
+  ctx.reply.Integer(*r);
 }
 
-void RemoveRange(CommandContext& ctx, const ZRangeSpec& spec) {
+void RemoveRange(CommandContext& ctx, const ZRangeSpec& spec, const char* event) {
   auto r = engine::ZSetRemoveRange(ctx.db(), ctx.arg(1), spec);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (*r > 0) {
+    Notify(ctx, kNotifyZset, event, ctx.arg(1));
+    NotifyDelIfGone(ctx, ctx.arg(1));
+  }
+  ctx.reply.Integer(*r);
 }
 
 // ZREMRANGEBYRANK key start stop
 void ZRemRangeByRankCommand(CommandContext& ctx) {
   ZRangeSpec spec;
-  if (ParseRankRange(ctx, 2, 3, &spec)) RemoveRange(ctx, spec);
+  if (ParseRankRange(ctx, 2, 3, &spec)) RemoveRange(ctx, spec, "zremrangebyrank");
 }
 // ZREMRANGEBYSCORE key min max
 void ZRemRangeByScoreCommand(CommandContext& ctx) {
   ZRangeSpec spec;
-  if (ParseScoreRange(ctx, 2, 3, &spec)) RemoveRange(ctx, spec);
+  if (ParseScoreRange(ctx, 2, 3, &spec)) RemoveRange(ctx, spec, "zremrangebyscore");
 }
 // ZREMRANGEBYLEX key min max
 void ZRemRangeByLexCommand(CommandContext& ctx) {
   ZRangeSpec spec;
-  if (ParseLexRange(ctx, 2, 3, &spec)) RemoveRange(ctx, spec);
+  if (ParseLexRange(ctx, 2, 3, &spec)) RemoveRange(ctx, spec, "zremrangebylex");
+}
+
+// zpopmin / zpopmax for `key` of `db`, then del if that emptied it.
+void NotifyZPopped(const engine::Db& db, bool max, std::string_view key) {
+  NotifyServe(db, kNotifyZset, max ? "zpopmax" : "zpopmin", key);
+  NotifyServeDelIfGone(db, key);
 }
 
 void PopGeneric(CommandContext& ctx, bool max) {
@@ -378,7 +436,9 @@ void PopGeneric(CommandContext& ctx, bool max) {
     return;
   }
   auto r = engine::ZSetPop(ctx.db(), ctx.arg(1), static_cast<uint64_t>(count), max);
-  if (CheckStatus(ctx, r.status())) ReplyElements(ctx, *r, true, ctx.argc() == 3);
+  if (!CheckStatus(ctx, r.status())) return;
+  if (!r->empty()) NotifyZPopped(ctx.db(), max, ctx.arg(1));
+  ReplyElements(ctx, *r, true, ctx.argc() == 3);
 }
 
 // ZPOPMIN key [count]
@@ -509,8 +569,15 @@ void CombineCommand(CommandContext& ctx, engine::ZSetOp op) {
 void StoreCommand(CommandContext& ctx, engine::ZSetOp op) {
   AlgebraArgs a;
   if (!ParseAlgebra(ctx, 2, op, true, false, &a)) return;
+  const bool existed = NotifyEnabled(ctx, kNotifyGeneric) && KeyExists(ctx, ctx.arg(1));
   auto r = engine::ZSetCombineStore(ctx.db(), op, ctx.arg(1), a.keys, a.weights, a.aggregate);
-  if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
+  if (!CheckStatus(ctx, r.status())) return;
+  NotifyStored(ctx,
+               op == engine::ZSetOp::kUnion   ? "zunionstore"
+               : op == engine::ZSetOp::kInter ? "zinterstore"
+                                              : "zdiffstore",
+               *r, existed);
+  ctx.reply.Integer(*r);
 }
 
 // ZUNION numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]
@@ -599,6 +666,7 @@ bool ServeZMPop(const engine::Db& db, const BlockedCommand& cmd, std::string_vie
     return true;
   }
   if (r->empty()) return false;
+  NotifyZPopped(db, cmd.from == 1, key);
   reply.ArrayHeader(2);
   reply.Bulk(key);
   reply.ArrayHeader(static_cast<int64_t>(r->size()));
@@ -637,6 +705,7 @@ bool ServeBZPop(const engine::Db& db, const BlockedCommand& cmd, std::string_vie
     return true;
   }
   if (r->empty()) return false;
+  NotifyZPopped(db, cmd.from == 1, key);
   reply.ArrayHeader(3);
   reply.Bulk(key);
   reply.Bulk(r->front().member);

@@ -1,5 +1,6 @@
 #include "engine/keys.h"
 
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -171,6 +172,46 @@ TEST_F(EngineTest, DeleteDuplicateKeysInOneBatch) {
   Put(db(), "x", "1");
   EXPECT_EQ(*KeysDelete(db(), {"x", "x", "y"}), 1);
   EXPECT_EQ(engine_->KeyCount(db()), 0);
+}
+
+}  // namespace
+}  // namespace basalt::engine
+
+namespace basalt::engine {
+namespace {
+
+// Records the expirations the engine reports (keyspace `expired` events hang off this hook).
+class ExpiredRecorder : public KeyObserver {
+ public:
+  bool Interested() const override { return false; }
+  void KeysWritten(const std::vector<WrittenKey>&) override {}
+  void DbReplaced(int) override {}
+  bool WantsExpired() const override { return true; }
+  void Expired(int db, std::string_view key, uint64_t at_ms) override {
+    std::lock_guard<std::mutex> l(mu);
+    seen.emplace_back(std::to_string(db) + ":" + std::string(key) + "@" + std::to_string(at_ms));
+  }
+  std::mutex mu;
+  std::vector<std::string> seen;
+};
+
+TEST_F(EngineTest, ExpiredObserverHearsLookupsAndTheReaper) {
+  ExpiredRecorder rec;
+  engine_->AddObserver(&rec);
+  const uint64_t at = NowMs() - 5;  // already past: written, then found expired
+  Put(db(3), "lazy", "v", at);
+  Put(db(0), "live", "v", NowMs() + 100000);
+  KeyRecord r;
+  ASSERT_TRUE(engine_->Lookup(db(3), "lazy", &r).ok());
+  EXPECT_TRUE(r.expired);
+  ASSERT_TRUE(engine_->Lookup(db(0), "live", &r).ok());
+  EXPECT_EQ(rec.seen, std::vector<std::string>{"3:lazy@" + std::to_string(at)});
+  // The reaper looks the key up before deleting it: the logical db is recovered from the
+  // physical one.
+  Reaper reaper(engine_.get());
+  EXPECT_EQ(*reaper.RunOnce(100), 1);
+  EXPECT_EQ(rec.seen.size(), 2u);
+  EXPECT_EQ(rec.seen.back(), "3:lazy@" + std::to_string(at));
 }
 
 }  // namespace
