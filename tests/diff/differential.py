@@ -371,7 +371,13 @@ class Sequence:
         out = []
         while len(out) < n:
             if self.r.random() < 0.03:
-                block = [self.one() for _ in range(self.r.randint(1, 4))]
+                # No random commands in a transaction: the queued commands after one could
+                # not be compared.
+                block = []
+                while len(block) < self.r.randint(1, 4):
+                    cmd = self.one()
+                    if cmd[0].upper() not in RANDOM:
+                        block.append(cmd)
                 end = [b"EXEC"] if self.r.random() < 0.85 else [b"DISCARD"]
                 out += [[b"MULTI"]] + block + [end]
             else:
