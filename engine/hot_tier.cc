@@ -1,5 +1,6 @@
 #include "engine/hot_tier.h"
 
+#include <cstring>
 #include <functional>
 #include <mutex>
 #include <unordered_map>
@@ -170,12 +171,17 @@ HotTier::HotTier(uint64_t capacity_bytes) : capacity_(0) {
 
 HotTier::~HotTier() = default;
 
-std::string HotTier::MakeKey(uint8_t db, std::string_view key) {
-  std::string k;
-  k.reserve(key.size() + 1);
-  k.push_back(static_cast<char>(db));
-  k.append(key);
-  return k;
+HotTier::TierKey::TierKey(uint8_t db, std::string_view key) {
+  if (key.size() < sizeof(small_)) {
+    small_[0] = static_cast<char>(db);
+    std::memcpy(small_ + 1, key.data(), key.size());
+    view_ = std::string_view(small_, key.size() + 1);
+  } else {
+    large_.reserve(key.size() + 1);
+    large_.push_back(static_cast<char>(db));
+    large_.append(key);
+    view_ = large_;
+  }
 }
 
 uint64_t HotTier::Hash(std::string_view k) { return std::hash<std::string_view>()(k); }
@@ -185,7 +191,8 @@ uint64_t HotTier::ChargeOf(std::string_view key, std::string_view value) {
 }
 
 bool HotTier::Lookup(uint8_t db, std::string_view key, std::string* value, FillToken* token) {
-  std::string k = MakeKey(db, key);
+  const TierKey tk(db, key);
+  const std::string_view k = tk.view();
   uint64_t h = Hash(k);
   return ShardOf(h).Lookup(k, h, value, token);
 }
@@ -193,19 +200,22 @@ bool HotTier::Lookup(uint8_t db, std::string_view key, std::string* value, FillT
 void HotTier::Fill(uint8_t db, std::string_view key, std::string_view value,
                    const FillToken& token) {
   if (!token.valid || value.size() > kMaxValueBytes) return;
-  std::string k = MakeKey(db, key);
+  const TierKey tk(db, key);
+  const std::string_view k = tk.view();
   uint64_t h = Hash(k);
   ShardOf(h).Fill(k, h, value, token);
 }
 
 void HotTier::Put(uint8_t db, std::string_view key, std::string_view value) {
-  std::string k = MakeKey(db, key);
+  const TierKey tk(db, key);
+  const std::string_view k = tk.view();
   uint64_t h = Hash(k);
   ShardOf(h).Put(k, h, value);
 }
 
 void HotTier::Erase(uint8_t db, std::string_view key) {
-  std::string k = MakeKey(db, key);
+  const TierKey tk(db, key);
+  const std::string_view k = tk.view();
   uint64_t h = Hash(k);
   ShardOf(h).Erase(k, h);
 }

@@ -100,8 +100,20 @@ class HotTier {
   struct Entry;
   class Shard;
 
-  // Key as stored: db:u8 | user_key.
-  static std::string MakeKey(uint8_t db, std::string_view key);
+  // Key as stored: db:u8 | user_key. Short keys are composed on the stack (no allocation on the
+  // hit path).
+  class TierKey {
+   public:
+    TierKey(uint8_t db, std::string_view key);
+    TierKey(const TierKey&) = delete;  // view_ may point into small_
+    TierKey& operator=(const TierKey&) = delete;
+    std::string_view view() const { return view_; }
+
+   private:
+    char small_[64];
+    std::string large_;
+    std::string_view view_;
+  };
   static uint64_t Hash(std::string_view k);
   Shard& ShardOf(uint64_t hash) { return *shards_[hash >> (64 - kNumShardBits)]; }
 

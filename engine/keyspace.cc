@@ -104,10 +104,12 @@ Status Engine::Lookup(const Db& db, std::string_view key, KeyRecord* rec) {
     Status s = storage_->Get(storage_->meta(), codec::EncodeMetaKey(db.physical, key), &rec->raw);
     if (s.IsNotFound()) return Status::OK();
     if (!s.ok()) return s;
+    if (!codec::DecodeMetadata(rec->raw, &rec->meta)) {
+      return Status::Corruption("undecodable metadata for a key");
+    }
     if (use_tier) hot_tier_->Fill(db.physical, key, rec->raw, token);
-  }
-  if (!codec::DecodeMetadata(rec->raw, &rec->meta)) {
-    return Status::Corruption("undecodable metadata for a key");
+  } else if (!codec::DecodeMetadata(rec->raw, &rec->meta)) {
+    return Status::Corruption("undecodable metadata in the hot tier");
   }
   rec->present = true;
   rec->expired = rec->meta.IsExpired(NowMs());

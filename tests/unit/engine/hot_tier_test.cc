@@ -243,6 +243,11 @@ TEST(HotTierLru, ConcurrentReadersNeverInstallStaleValues) {
 
 class HotTierEngineTest : public EngineTest {
  protected:
+  // These tests look at the tier itself, whatever budget the suite runs with.
+  void SetUp() override {
+    EngineTest::SetUp();
+    engine_->hot_tier().SetCapacity(64 << 20);
+  }
   // The key's record as RocksDB holds it ("<absent>" if none), bypassing the tier.
   std::string Disk(const Db& d, std::string_view key) {
     std::string v;
