@@ -226,6 +226,7 @@ void HotTier::ClearDb(uint8_t db) {
 
 // Each shard gets an equal share, rounded down, so the total never exceeds `bytes`.
 void HotTier::SetCapacity(uint64_t bytes) {
+  std::lock_guard<std::mutex> l(resize_mu_);
   capacity_.store(bytes, std::memory_order_relaxed);
   for (auto& s : shards_) s->SetCapacity(bytes / kNumShards);
 }

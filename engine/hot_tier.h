@@ -9,6 +9,10 @@
 // is the sum of its entries' charges and never exceeds its share of the capacity once the call
 // that changed it returns: inserts and SetCapacity evict from the LRU head until it fits.
 //
+// Negative entries: an empty value means "RocksDB holds no record for this key" (every real
+// record is at least 10 bytes). They follow the same rules as any entry: a miss that finds nothing
+// fills one (with the generation check), and the write that creates the key replaces it.
+//
 // Charge of an entry: key bytes + value bytes (heap parts only when they do not fit in the
 // string's inline buffer) + sizeof(Entry) + the hash map's node and bucket (kMapSlotBytes), so
 // `used_bytes` tracks what the tier really holds, not just payload.
@@ -35,6 +39,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -73,7 +78,8 @@ class HotTier {
   HotTier(const HotTier&) = delete;
   HotTier& operator=(const HotTier&) = delete;
 
-  // On a hit copies the record into *value and returns true. On a miss returns false and sets
+  // On a hit copies the record into *value and returns true (an empty value: the key is known
+  // to be absent). On a miss returns false and sets
   // *token for a later Fill.
   bool Lookup(uint8_t db, std::string_view key, std::string* value, FillToken* token);
   // Installs `value` read from RocksDB after the miss that produced `token`, unless a Put, Erase
@@ -117,6 +123,7 @@ class HotTier {
   static uint64_t Hash(std::string_view k);
   Shard& ShardOf(uint64_t hash) { return *shards_[hash >> (64 - kNumShardBits)]; }
 
+  std::mutex resize_mu_;  // serializes SetCapacity, so all shards end with the same share
   std::atomic<uint64_t> capacity_;
   std::array<std::unique_ptr<Shard>, kNumShards> shards_;
 };

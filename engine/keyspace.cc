@@ -102,12 +102,18 @@ Status Engine::Lookup(const Db& db, std::string_view key, KeyRecord* rec) {
   HotTier::FillToken token;
   if (!use_tier || !hot_tier_->Lookup(db.physical, key, &rec->raw, &token)) {
     Status s = storage_->Get(storage_->meta(), codec::EncodeMetaKey(db.physical, key), &rec->raw);
-    if (s.IsNotFound()) return Status::OK();
+    if (s.IsNotFound()) {
+      rec->raw.clear();
+      if (use_tier) hot_tier_->Fill(db.physical, key, {}, token);  // a negative entry
+      return Status::OK();
+    }
     if (!s.ok()) return s;
     if (!codec::DecodeMetadata(rec->raw, &rec->meta)) {
       return Status::Corruption("undecodable metadata for a key");
     }
     if (use_tier) hot_tier_->Fill(db.physical, key, rec->raw, token);
+  } else if (rec->raw.empty()) {
+    return Status::OK();  // a negative entry: the key is absent
   } else if (!codec::DecodeMetadata(rec->raw, &rec->meta)) {
     return Status::Corruption("undecodable metadata in the hot tier");
   }

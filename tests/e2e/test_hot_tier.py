@@ -1,5 +1,6 @@
 """The hot tier (engine/hot_tier.h) never changes an answer: randomized multi-client workloads
-over every type, with the tier at a tiny budget (constant eviction), a large one, and disabled,
+over every type, with the tier at a tiny budget (constant eviction), a large one, disabled, and
+resized by CONFIG SET between rounds,
 must leave exactly what a model of the workload predicts, and exactly what the same directory
 shows after a restart with the tier disabled (every read then comes from RocksDB).
 
@@ -282,7 +283,7 @@ def _reader(srv, stop, seed):
             pass  # the key changed type between TYPE and the read
 
 
-def _run_owned_phase(srv, seed):
+def _run_owned_phase(srv, seed, resize=False):
     barrier = threading.Barrier(THREADS + 1)
     workers = [Worker(srv, i, seed * 100 + i, barrier) for i in range(THREADS)]
     stop = threading.Event()
@@ -314,6 +315,8 @@ def _run_owned_phase(srv, seed):
                 admin[1].flushdb()
                 for w in workers:
                     w.model[1] = {}
+            if resize:  # the next round runs with another budget (shrinking evicts at once)
+                admin[0].config_set("hot-tier-max-memory", rng.choice(["4kb", "64kb", "256mb"]))
             for w in workers:
                 w.check("after admin %d" % rnd)
     finally:
@@ -385,16 +388,18 @@ def _restart_with_tier(srv, budget):
     srv.start()
 
 
-@pytest.mark.parametrize("budget", ["4kb", "256mb", "0"])
+@pytest.mark.parametrize("budget", ["4kb", "256mb", "0", "resize"])
 def test_tier_never_changes_an_answer(server_factory, budget):
-    srv = server_factory(extra=[("workers", 4), ("hot-tier-max-memory", budget)])
-    expected = _run_owned_phase(srv, seed=zlib.crc32(budget.encode()) & 0xFFFF)
+    start = "64kb" if budget == "resize" else budget
+    srv = server_factory(extra=[("workers", 4), ("hot-tier-max-memory", start)])
+    expected = _run_owned_phase(srv, seed=zlib.crc32(budget.encode()) & 0xFFFF,
+                                resize=budget == "resize")
     owned = {k: v for k, v in _dump(srv).items() if v is not None}
     assert owned == {k: v for k, v in expected.items() if v is not None}
 
     info = _hot_tier_info(srv)
     assert info["hot_tier_used_bytes"] <= info["hot_tier_max_bytes"]
-    if budget == "4kb":
+    if budget in ("4kb", "resize"):
         assert info["hot_tier_evictions"] > 0
     if budget == "0":
         assert info["hot_tier_entries"] == 0 and info["hot_tier_hits"] == 0

@@ -290,6 +290,26 @@ TEST_F(HotTierEngineTest, WritesGoThroughAndReadsHit) {
   EXPECT_FALSE(StringGet(db(), "s")->has_value());
 }
 
+TEST_F(HotTierEngineTest, AbsentKeysAreCachedAsNegativeEntries) {
+  EXPECT_FALSE(StringGet(db(), "nope")->has_value());  // miss: fills a negative entry
+  EXPECT_EQ(Cached(db(), "nope"), "");
+  uint64_t hits = engine_->hot_tier().GetStats().hits;
+  EXPECT_FALSE(StringGet(db(), "nope")->has_value());
+  EXPECT_EQ(*KeyTypeOf(db(), "nope"), codec::KeyType::kNone);
+  EXPECT_EQ(engine_->hot_tier().GetStats().hits, hits + 2);
+  ASSERT_TRUE(StringSet(db(), "nope", "now", {}).ok());  // the write replaces it
+  EXPECT_EQ(**StringGet(db(), "nope"), "now");
+  ExpectCoherent(db(), "nope");
+  ASSERT_EQ(*KeysDelete(db(), {"nope"}), 1);
+  EXPECT_FALSE(StringGet(db(), "nope")->has_value());
+  ASSERT_TRUE(HashSet(db(), "nope", {{"f", "1"}}, false).ok());
+  EXPECT_EQ(*KeyTypeOf(db(), "nope"), codec::KeyType::kHash);
+  // FLUSHDB drops negative entries too.
+  EXPECT_FALSE(StringGet(db(), "other")->has_value());
+  ASSERT_TRUE(engine_->FlushDb(db()).ok());
+  EXPECT_EQ(Cached(db(), "other"), "<miss>");
+}
+
 TEST_F(HotTierEngineTest, TransactionsUpdateTheTierOnlyAtCommit) {
   ASSERT_TRUE(StringSet(db(), "a", "old", {}).ok());
   {
@@ -315,12 +335,12 @@ TEST_F(HotTierEngineTest, FlushDbClearsAndSwapDbKeepsPhysicalEntries) {
   EXPECT_EQ(**StringGet(db(0), "k"), "one");
   EXPECT_EQ(**StringGet(db(1), "k"), "zero");
   ASSERT_TRUE(engine_->FlushDb(db(0)).ok());
-  EXPECT_FALSE(StringGet(db(0), "k")->has_value());
   EXPECT_EQ(Cached(db(0), "k"), "<miss>");
+  EXPECT_FALSE(StringGet(db(0), "k")->has_value());
   EXPECT_EQ(**StringGet(db(1), "k"), "zero");
   ASSERT_TRUE(engine_->FlushAll().ok());
-  EXPECT_FALSE(StringGet(db(1), "k")->has_value());
   EXPECT_EQ(engine_->hot_tier().GetStats().entries, 0u);
+  EXPECT_FALSE(StringGet(db(1), "k")->has_value());
 }
 
 TEST_F(HotTierEngineTest, ReaperDeletesGoThrough) {
