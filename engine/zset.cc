@@ -671,19 +671,6 @@ StatusOr<int64_t> ZSetInterCard(const Db& db, const std::vector<std::string_view
   return static_cast<int64_t>(out.size());
 }
 
-StatusOr<std::optional<ZSetPopResult>> ZSetMultiPop(const Db& db,
-                                                    const std::vector<std::string_view>& keys,
-                                                    uint64_t count, bool max) {
-  for (std::string_view key : keys) {
-    auto popped = ZSetPop(db, key, count, max);
-    if (!popped.ok()) return popped.status();
-    if (!popped->empty()) {
-      return std::optional<ZSetPopResult>(ZSetPopResult{std::string(key), std::move(*popped)});
-    }
-  }
-  return std::optional<ZSetPopResult>();
-}
-
 StatusOr<std::vector<ScoredMember>> ZSetPop(const Db& db, std::string_view key, uint64_t count,
                                             bool max) {
   KeyRecord rec;

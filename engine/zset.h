@@ -153,16 +153,6 @@ StatusOr<int64_t> ZSetCombineStore(const Db& db, ZSetOp op, std::string_view dst
 // ZINTERCARD: the intersection's size; counting stops at `limit` (0 = no limit).
 StatusOr<int64_t> ZSetInterCard(const Db& db, const std::vector<std::string_view>& keys,
                                 uint64_t limit);
-// ZMPOP: pops up to `count` elements from the first non-empty key of `keys` (type-checking
-// keys in order until then). nullopt when every key is empty or missing.
-struct ZSetPopResult {
-  std::string key;
-  std::vector<ScoredMember> elements;
-};
-StatusOr<std::optional<ZSetPopResult>> ZSetMultiPop(const Db& db,
-                                                    const std::vector<std::string_view>& keys,
-                                                    uint64_t count, bool max);
-
 struct ZSetScanPage {
   std::vector<ScoredMember> elements;
   std::optional<std::string> resume_after;  // nullopt: the scan is complete

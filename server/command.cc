@@ -64,6 +64,7 @@ void RegisterAllCommands(CommandTable* table) {
   RegisterServerCommands(table);
   RegisterIntrospectionCommands(table);
   RegisterTransactionCommands(table);
+  RegisterScriptingCommands(table);
 }
 
 }  // namespace basalt::server

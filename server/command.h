@@ -33,6 +33,7 @@ class BlockingRegistry;
 class ClientRegistry;
 class CommandTable;
 class ScanCursors;
+class Scripting;
 class WatchRegistry;
 struct Stats;
 
@@ -71,6 +72,7 @@ struct ServerContext {
   BlockingRegistry* blocking = nullptr;
   const CommandTable* commands = nullptr;
   WatchRegistry* watches = nullptr;
+  Scripting* scripting = nullptr;
   std::function<void()> request_shutdown;
   // Settings read on every request, mirrored from Config by change hooks (server.cc).
   std::atomic<bool> requirepass_set{false};
@@ -153,6 +155,7 @@ void RegisterConnectionCommands(CommandTable* table);
 void RegisterServerCommands(CommandTable* table);
 void RegisterIntrospectionCommands(CommandTable* table);  // COMMAND, CLIENT, INFO, CONFIG
 void RegisterTransactionCommands(CommandTable* table);    // MULTI EXEC DISCARD WATCH UNWATCH
+void RegisterScriptingCommands(CommandTable* table);      // EVAL SCRIPT FUNCTION FCALL
 
 // While `client` is in MULTI: queues `cmd` (replying +QUEUED) or rejects it (replying the
 // error and marking the transaction aborted), and returns true. Returns false for the

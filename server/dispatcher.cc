@@ -8,6 +8,7 @@
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/scripting.h"
 #include "server/stats.h"
 
 namespace basalt::server {
@@ -88,6 +89,14 @@ void Dispatcher::Execute(Client& client, const codec::Argv& argv, codec::ReplyWr
     reply.Error(kErrNoAuth);
     client.txn().FlagError();
     return;
+  }
+  if (server_->scripting != nullptr && !(cmd->flags & kCmdAllowBusy)) {
+    std::string busy = server_->scripting->BusyError();
+    if (!busy.empty()) {
+      reply.Error(busy);
+      client.txn().FlagError();
+      return;
+    }
   }
   if (client.txn().in_multi() && QueueInTransaction(*cmd, client, argv, reply)) return;
   CommandContext ctx{argv, client, reply, *server_};

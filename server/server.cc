@@ -107,6 +107,12 @@ int Server::Run() {
   context_.blocking = blocking_.get();
   context_.watches = &watches_;
   context_.commands = &commands_;
+  scripting_ = std::make_unique<Scripting>(&context_);
+  context_.scripting = scripting_.get();
+  if (engine::Status fs = scripting_->LoadFunctions(); !fs.ok()) {
+    spdlog::critical("cannot load stored functions: {}", fs.ToString());
+    return 1;
+  }
   context_.request_shutdown = [this] { RequestShutdown(); };
   context_.start_ms = static_cast<int64_t>(engine::NowMs());
   context_.last_save_s = context_.start_ms / 1000;

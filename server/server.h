@@ -21,6 +21,7 @@
 #include "server/config.h"
 #include "server/dispatcher.h"
 #include "server/scan_cursors.h"
+#include "server/scripting.h"
 #include "server/stats.h"
 #include "server/worker.h"
 
@@ -50,6 +51,7 @@ class Server {
   WatchRegistry watches_;  // outlives every client (their transactions unwatch on destruction)
   std::unique_ptr<engine::Reaper> reaper_;
   std::unique_ptr<BlockingRegistry> blocking_;
+  std::unique_ptr<Scripting> scripting_;  // EVAL / FUNCTION state (server/scripting.h)
   ClientRegistry clients_;
   Stats stats_;
   ScanCursors cursors_;

@@ -5,7 +5,8 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config
   librocksdb-dev libuv1-dev libprotobuf-dev protobuf-compiler
-  libgtest-dev libgmock-dev libspdlog-dev libfmt-dev)
+  libgtest-dev libgmock-dev libspdlog-dev libfmt-dev
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev)
 test_pkgs=(redis-tools redis-server python3-redis python3-pytest)
 
 want=("${build_pkgs[@]}")

@@ -467,9 +467,9 @@ void ClientKillCommand(CommandContext& ctx) {
 // CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
 void ClientUnblockCommand(CommandContext& ctx) {
   if (ctx.argc() > 4) {
-    ctx.reply.Error(
-        "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try "
-        "CLIENT HELP.");
+    // Redis names the subcommand as the client typed it.
+    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                    ctx.arg(1).substr(0, 128) + "'. Try CLIENT HELP.");
     return;
   }
   bool with_error = false;

@@ -448,14 +448,14 @@ void RegisterListCommands(CommandTable* t) {
   add("lmpop", -4, kW, 0, 0, 0, LMPopCommand, "7.0.0", "Pop elements from a list")->lock_keys =
       MPopLockKeys<1>;
   const uint32_t kB = kCmdWrite | kCmdBlocking;
-  add("blpop", -3, kB, 1, -2, 1, BLPopCommand, "2.0.0",
+  add("blpop", -3, kB | kCmdNoScript, 1, -2, 1, BLPopCommand, "2.0.0",
       "Remove and get the first element in a list, or block until one is available");
-  add("brpop", -3, kB, 1, -2, 1, BRPopCommand, "2.0.0",
+  add("brpop", -3, kB | kCmdNoScript, 1, -2, 1, BRPopCommand, "2.0.0",
       "Remove and get the last element in a list, or block until one is available");
-  add("blmove", 6, kB | kOom, 1, 2, 1, BLMoveCommand, "6.2.0",
+  add("blmove", 6, kB | kOom | kCmdNoScript, 1, 2, 1, BLMoveCommand, "6.2.0",
       "Pop an element from a list, push it to another list and return it; or block until one "
       "is available");
-  add("brpoplpush", 4, kB | kOom, 1, 2, 1, BRPopLPushCommand, "2.2.0",
+  add("brpoplpush", 4, kB | kOom | kCmdNoScript, 1, 2, 1, BRPopLPushCommand, "2.2.0",
       "Pop an element from a list, push it to another list and return it; or block until one "
       "is available");
   add("blmpop", -5, kB, 0, 0, 0, BLMPopCommand, "7.0.0",

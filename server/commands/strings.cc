@@ -261,7 +261,9 @@ void DecrByCommand(CommandContext& ctx) {
 void IncrByFloatCommand(CommandContext& ctx) {
   long double d = 0;
   if (!codec::ParseLongDouble(ctx.arg(2), &d)) {
-    ctx.reply.Error(kErrNotFloat);
+    // Redis type-checks the key before it parses the increment.
+    auto current = engine::StringGet(ctx.db(), ctx.arg(1));
+    if (CheckStatus(ctx, current.status())) ctx.reply.Error(kErrNotFloat);
     return;
   }
   auto r = engine::StringIncrByFloat(ctx.db(), ctx.arg(1), d);

@@ -36,7 +36,9 @@ bool RunsInsideMulti(const CommandSpec& cmd) {
 // Whether EXEC must hold the world lock exclusively for these commands.
 bool NeedsWorld(const std::vector<Transaction::Queued>& queued) {
   for (const auto& q : queued) {
+    // Scripts touch keys not known in advance (server/scripting.h).
     if ((q.cmd->flags & kCmdWholeDb) || q.cmd->name == "select") return true;
+    if (q.cmd->group == "scripting") return true;
   }
   return false;
 }

@@ -786,11 +786,11 @@ void RegisterZSetCommands(CommandTable* t) {
                      {"@write", "@sortedset", "@slow"}))
       ->lock_keys = ZMPopLockKeys<1>;
   const uint32_t kB = kCmdWrite | kCmdBlocking;
-  t->Add(MakeCommand("bzpopmin", -3, kB | kF, 1, -2, 1, BZPopMinCommand, g, "5.0.0",
+  t->Add(MakeCommand("bzpopmin", -3, kB | kF | kCmdNoScript, 1, -2, 1, BZPopMinCommand, g, "5.0.0",
                      "Remove and return the member with the lowest score from one or more sorted "
                      "sets, or block until one is available",
                      {"@write", "@sortedset", "@fast", "@blocking"}));
-  t->Add(MakeCommand("bzpopmax", -3, kB | kF, 1, -2, 1, BZPopMaxCommand, g, "5.0.0",
+  t->Add(MakeCommand("bzpopmax", -3, kB | kF | kCmdNoScript, 1, -2, 1, BZPopMaxCommand, g, "5.0.0",
                      "Remove and return the member with the highest score from one or more sorted "
                      "sets, or block until one is available",
                      {"@write", "@sortedset", "@fast", "@blocking"}));

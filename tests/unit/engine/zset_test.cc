@@ -311,11 +311,6 @@ TEST_F(ZSetTest, AlgebraAndStore) {
   EXPECT_FALSE(Exists("a"));
   ASSERT_TRUE(StringSet(db(), "str", "v", {}).ok());
   EXPECT_EQ(ZSetCheckSources(db(), {"b", "str"}).code(), Code::kWrongType);
-  auto popped = ZSetMultiPop(db(), {"missing", "b"}, 5, true);
-  ASSERT_TRUE(popped.ok() && popped->has_value());
-  EXPECT_EQ((*popped)->key, "b");
-  EXPECT_EQ((*popped)->elements, (Elements{{"z", 20}, {"y", 10}}));
-  EXPECT_FALSE(Exists("b"));
 }
 
 // Tombstones of popped entries skipped by the last operation of `fn` (RocksDB perf context).
