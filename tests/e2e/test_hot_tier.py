@@ -9,7 +9,8 @@ interleaving) and drives strings (SET, INCR, APPEND, SETRANGE, EXPIRE, PERSIST),
 sets, sorted sets, DEL, RENAME, MOVE and MULTI/EXEC over its own connections (one per database,
 several workers). Between rounds the main thread runs SWAPDB and FLUSHDB and every key is
 checked. A final phase has all threads (plus one issuing SWAPDB/FLUSHDB/short PEXPIREs) fight
-over shared keys; its end state is checked only against the tier-off restart.
+over shared keys, with EVAL scripts among the commands; its end state is checked only against
+the tier-off restart.
 """
 
 import random
@@ -338,6 +339,7 @@ SHARED_KEYS = [b"sh:%d" % i for i in range(12)]
 
 def _shared_op(rng, c):
     key = rng.choice(SHARED_KEYS)
+    other = rng.choice(SHARED_KEYS)
     r = rng.random()
     cmds = [
         ["SET", key, b"v%d" % rng.randrange(100)], ["INCR", key], ["APPEND", key, b"x"],
@@ -347,6 +349,16 @@ def _shared_op(rng, c):
         ["DEL", key], ["RENAME", key, rng.choice(SHARED_KEYS)], ["MOVE", key, "1"],
         ["PEXPIRE", key, str(rng.randrange(1, 40))], ["EXPIRE", key, "1000"], ["PERSIST", key],
         ["GET", key], ["HGETALL", key], ["EXISTS", key], ["TYPE", key],
+        # Scripts stage their writes in one transaction and read them back inside it.
+        ["EVAL", "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])", "1",
+         key, b"lua"],
+        ["EVAL", "redis.call('DEL', KEYS[1]); redis.call('HSET', KEYS[2], 'f', '1');"
+         " return redis.call('EXISTS', KEYS[1])", "2", key, other],
+        ["EVAL", "return redis.call('INCR', KEYS[1])", "1", key],
+        # Undeclared keys: the script runs (or reruns) with the whole keyspace locked.
+        ["EVAL", "redis.call('SET', KEYS[1], 'a'); redis.call('LPUSH', 'sh:5', 'b'); return 1",
+         "1", key],
+        ["EVAL", "redis.call('APPEND', 'sh:3', 'u'); return redis.call('GET', 'sh:3')", "0"],
     ]
     if r < 0.1:
         pipe = c.pipeline(transaction=True)
