@@ -58,6 +58,7 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   std::unique_ptr<Engine> e(new Engine());
   e->storage_ = std::move(storage.value());
   e->databases_ = options.databases;
+  e->hot_tier_ = std::make_unique<HotTier>(options.hot_tier_bytes);
   BASALT_RETURN_IF_ERROR(e->LoadReserved(options.databases));
   return e;
 }
@@ -96,11 +97,25 @@ Status Engine::LoadReserved(int databases) {
 Status Engine::Lookup(const Db& db, std::string_view key, KeyRecord* rec) {
   rec->present = false;
   rec->expired = false;
-  Status s = storage_->Get(storage_->meta(), codec::EncodeMetaKey(db.physical, key), &rec->raw);
-  if (s.IsNotFound()) return Status::OK();
-  if (!s.ok()) return s;
-  if (!codec::DecodeMetadata(rec->raw, &rec->meta)) {
-    return Status::Corruption("undecodable metadata for a key");
+  const ReadView& view = Storage::ThreadView();
+  const bool use_tier = view.snapshot == nullptr && view.pending == nullptr;
+  HotTier::FillToken token;
+  if (!use_tier || !hot_tier_->Lookup(db.physical, key, &rec->raw, &token)) {
+    Status s = storage_->Get(storage_->meta(), codec::EncodeMetaKey(db.physical, key), &rec->raw);
+    if (s.IsNotFound()) {
+      rec->raw.clear();
+      if (use_tier) hot_tier_->Fill(db.physical, key, {}, token);  // a negative entry
+      return Status::OK();
+    }
+    if (!s.ok()) return s;
+    if (!codec::DecodeMetadata(rec->raw, &rec->meta)) {
+      return Status::Corruption("undecodable metadata for a key");
+    }
+    if (use_tier) hot_tier_->Fill(db.physical, key, rec->raw, token);
+  } else if (rec->raw.empty()) {
+    return Status::OK();  // a negative entry: the key is absent
+  } else if (!codec::DecodeMetadata(rec->raw, &rec->meta)) {
+    return Status::Corruption("undecodable metadata in the hot tier");
   }
   rec->present = true;
   rec->expired = rec->meta.IsExpired(NowMs());
@@ -175,6 +190,13 @@ void Engine::Publish(WriteEffects* effects) {
     expires_count_[d.physical].fetch_add(d.expires);
   }
   changes_.fetch_add(effects->keys_written, std::memory_order_relaxed);
+  for (const auto& op : effects->tier) {
+    if (op.erase) {
+      hot_tier_->Erase(op.physical, op.key);
+    } else {
+      hot_tier_->Put(op.physical, op.key, op.record);
+    }
+  }
   if (!effects->written.empty()) {
     for (KeyObserver* o : observers_) o->KeysWritten(effects->written);
   }
@@ -195,6 +217,7 @@ Status Engine::FlushDb(const Db& db) {
   b.Put(storage_->reserved(), CounterKey('\x02', p), EncodeDelta(0));
   b.Put(storage_->reserved(), CounterKey('\x03', p), EncodeDelta(0));
   BASALT_RETURN_IF_ERROR(storage_->Write(&b));
+  hot_tier_->ClearDb(p);
   changes_.fetch_add(key_count_[p].exchange(0));
   expires_count_[p].store(0);
   NotifyDbReplaced(db.index);
@@ -211,6 +234,8 @@ Status Engine::SwapDb(int a, int b) {
   // `databases` setting still sees every physical database exactly once. As for FlushDb, a
   // transaction's earlier writes commit first (the map change is not a batch write alone).
   if (Txn* txn = Txn::Current(); txn != nullptr) BASALT_RETURN_IF_ERROR(txn->Commit());
+  // The hot tier is keyed by physical database, like RocksDB, and no (physical db, key) record
+  // changes here: only the logical -> physical map does, so the tier stays valid as it is.
   std::string map;
   for (int i = 0; i < kMaxDatabases; ++i) {
     int src = i == a ? b : (i == b ? a : i);
@@ -241,6 +266,7 @@ void WriteEffects::Absorb(WriteEffects&& other) {
   for (const auto& d : other.deltas) Count(d.physical, d.keys, d.expires);
   keys_written += other.keys_written;
   for (auto& w : other.written) written.push_back(std::move(w));
+  for (auto& t : other.tier) tier.push_back(std::move(t));
   other.Clear();
 }
 
@@ -248,6 +274,7 @@ void WriteEffects::Clear() {
   deltas.clear();
   keys_written = 0;
   written.clear();
+  tier.clear();
 }
 
 void Batch::Record(const Db& db, std::string_view key, std::string_view encoded, bool created) {
@@ -275,6 +302,12 @@ void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
   effects_.Count(db.physical, old.present ? 0 : 1, (expire_at_ms != 0) - (old_expire != 0));
   ++effects_.keys_written;
   Record(db, key, encoded, !old.live());
+  // A record too large to cache is dropped from the tier rather than copied here.
+  if (encoded.size() <= HotTier::kMaxValueBytes) {
+    effects_.tier.push_back({db.physical, false, std::string(key), encoded});
+  } else {
+    effects_.tier.push_back({db.physical, true, std::string(key), {}});
+  }
 }
 
 void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) {
@@ -286,6 +319,7 @@ void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) 
   effects_.Count(db.physical, -1, old.meta.expire_at_ms != 0 ? -1 : 0);
   ++effects_.keys_written;
   Record(db, key, {}, false);
+  effects_.tier.push_back({db.physical, true, std::string(key), {}});
 }
 
 Status Batch::Commit() {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "codec/metadata.h"
+#include "engine/hot_tier.h"
 #include "engine/key_locks.h"
 #include "engine/status.h"
 #include "engine/storage.h"
@@ -34,6 +35,9 @@ constexpr int kMaxDatabases = 255;
 struct EngineOptions {
   StorageOptions storage;
   int databases = 16;  // `databases`: logical databases, 1..255
+  // `hot-tier-max-memory`: byte budget of the in-RAM tier of metadata records (hot_tier.h).
+  // 0 disables it. Default: 256 MiB. Changeable at runtime (Engine::hot_tier().SetCapacity).
+  uint64_t hot_tier_bytes = 256ull << 20;
 };
 
 // Milliseconds since the unix epoch.
@@ -95,6 +99,10 @@ class KeyObserver {
 // keys written (INFO rdb_changes_since_last_save) and the keys the observers are told of.
 // A Batch collects them and applies them when it commits; inside a transaction (txn.h) they
 // are gathered from every batch and applied once, when the transaction commits.
+//
+// `tier` lists the metadata records written, in order, for the hot tier's write-through: they are
+// applied after the batch (or the transaction's one batch) is in RocksDB, while the writer still
+// holds the key locks, so the tier never shows a write RocksDB does not hold, nor misses one.
 struct WriteEffects {
   struct Delta {
     uint8_t physical;
@@ -104,6 +112,13 @@ struct WriteEffects {
   std::vector<Delta> deltas;
   int64_t keys_written = 0;
   std::vector<WrittenKey> written;  // only while an observer is interested
+  struct TierOp {
+    uint8_t physical;
+    bool erase;  // true: the key was deleted
+    std::string key;
+    std::string record;  // the new metadata record (empty when erased)
+  };
+  std::vector<TierOp> tier;
 
   void Count(uint8_t physical, int64_t keys, int64_t expires);
   void Absorb(WriteEffects&& other);
@@ -133,8 +148,13 @@ class Engine {
   // REQUIRES: 0 <= index < databases(). Stable while the world lock is held (any mode).
   Db db(int index) { return Db{this, index, physical_[index].load(std::memory_order_acquire)}; }
 
-  // Reads a key's record. kOk with rec->present == false when there is none.
+  // Reads a key's record. kOk with rec->present == false when there is none. Answers from the
+  // hot tier when it can; a thread reading through a snapshot or inside a transaction (txn.h)
+  // bypasses the tier, because the tier holds only the latest committed state.
   Status Lookup(const Db& db, std::string_view key, KeyRecord* rec);
+
+  // The in-RAM tier of metadata records. Only the engine writes it (Batch, Txn, FlushDb).
+  HotTier& hot_tier() { return *hot_tier_; }
 
   // Adds an observer of writes. REQUIRES: called before any write; `observer` outlives the
   // engine.
@@ -183,6 +203,7 @@ class Engine {
   void ReportExpired(const Db& db, std::string_view key, uint64_t expire_at_ms);
 
   std::unique_ptr<Storage> storage_;
+  std::unique_ptr<HotTier> hot_tier_;
   KeyLocks locks_;
   ZSetEndHints zset_hints_;
   int databases_ = 16;

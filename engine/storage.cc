@@ -297,8 +297,12 @@ Status Storage::Checkpoint(const std::string& path) {
 
 void Storage::set_sync_mode(SyncMode mode) { sync_mode_.store(mode); }
 
-uint64_t Storage::MemoryUsage() {
-  uint64_t total = block_cache_->GetUsage();
+uint64_t Storage::MemoryUsage() { return BlockCacheUsage() + MemtableUsage(); }
+
+uint64_t Storage::BlockCacheUsage() const { return block_cache_->GetUsage(); }
+
+uint64_t Storage::MemtableUsage() {
+  uint64_t total = 0;
   for (auto* h : handles_) {
     uint64_t v = 0;
     if (db_->GetIntProperty(h, rocksdb::DB::Properties::kSizeAllMemTables, &v)) total += v;

@@ -131,6 +131,9 @@ class Storage {
 
   // Approximate memory held by memtables and the block cache, in bytes.
   uint64_t MemoryUsage();
+  // Its two parts: bytes in the block cache, and in every column family's memtables.
+  uint64_t BlockCacheUsage() const;
+  uint64_t MemtableUsage();
   uint64_t block_cache_capacity() const;
   void SetBlockCacheCapacity(uint64_t bytes);
   // Total size of live SST files plus WAL, in bytes.

@@ -74,6 +74,7 @@ int Server::Run() {
   eo.storage.dir = std::filesystem::absolute(dir, ec).lexically_normal().string();
   eo.storage.block_cache_bytes = config_->GetInt("rocksdb-block-cache-size");
   eo.storage.write_buffer_bytes = config_->GetInt("rocksdb-write-buffer-size");
+  eo.hot_tier_bytes = config_->GetInt("hot-tier-max-memory");
   eo.storage.sync_mode = ParseSyncMode(config_->GetString("appendfsync"));
   eo.storage.databases = eo.databases;
   eo.storage.created_by = "basalt-server";
@@ -250,6 +251,9 @@ void Server::InstallConfigHooks() {
   });
   config_->OnChange("rocksdb-block-cache-size", [this](const std::string& name) {
     engine_->storage().SetBlockCacheCapacity(config_->GetInt(name));
+  });
+  config_->OnChange("hot-tier-max-memory", [this](const std::string& name) {
+    engine_->hot_tier().SetCapacity(config_->GetInt(name));
   });
   config_->OnChange("proto-max-bulk-len", [this](const std::string& name) {
     engine::SetMaxStringBytes(config_->GetInt(name));

@@ -202,8 +202,31 @@ void AppendMemory(CommandContext& ctx, std::string* out) {
   Field(out, "maxmemory_policy", ctx.server.config->GetString("maxmemory-policy"));
   Field(out, "mem_allocator", "libc");
   MemoryField(out, "rocksdb_memory", storage.MemoryUsage());
+  MemoryField(out, "rocksdb_block_cache_usage", storage.BlockCacheUsage());
   MemoryField(out, "rocksdb_block_cache_capacity", storage.block_cache_capacity());
+  MemoryField(out, "rocksdb_memtables", storage.MemtableUsage());
+  MemoryField(out, "rocksdb_write_buffer_size",
+              ctx.server.config->GetInt("rocksdb-write-buffer-size"));
+  MemoryField(out, "hot_tier_used_memory", ctx.server.engine->hot_tier().GetStats().used_bytes);
+  MemoryField(out, "hot_tier_max_memory", ctx.server.engine->hot_tier().capacity());
   MemoryField(out, "disk_used", storage.DiskUsage());
+}
+
+// The in-RAM tier of metadata records (engine/hot_tier.h). hit_ratio is hits / (hits + misses)
+// in percent, 0 before the first lookup.
+void AppendHotTier(CommandContext& ctx, std::string* out) {
+  engine::HotTier::Stats st = ctx.server.engine->hot_tier().GetStats();
+  uint64_t lookups = st.hits + st.misses;
+  MemoryField(out, "hot_tier_used_bytes", st.used_bytes);
+  MemoryField(out, "hot_tier_max_bytes", st.capacity);
+  Field(out, "hot_tier_entries", st.entries);
+  Field(out, "hot_tier_hits", st.hits);
+  Field(out, "hot_tier_misses", st.misses);
+  Field(out, "hot_tier_evictions", st.evictions);
+  Field(out, "hot_tier_hit_ratio",
+        fmt::format("{:.2f}", lookups == 0 ? 0.0
+                                           : 100.0 * static_cast<double>(st.hits) /
+                                                 static_cast<double>(lookups)));
 }
 
 void AppendPersistence(CommandContext& ctx, std::string* out) {
@@ -314,6 +337,7 @@ const InfoSection kSections[] = {
     {"server", "Server", true, AppendServer},
     {"clients", "Clients", true, AppendClients},
     {"memory", "Memory", true, AppendMemory},
+    {"hottier", "Hot tier", true, AppendHotTier},
     {"persistence", "Persistence", true, AppendPersistence},
     {"stats", "Stats", true, AppendStats},
     {"replication", "Replication", true, AppendReplication},
@@ -427,6 +451,7 @@ void ConfigSetCommand(CommandContext& ctx) {
 void ConfigResetStatCommand(CommandContext& ctx) {
   ctx.server.stats->Reset();
   ctx.server.engine->ResetReadStats();
+  ctx.server.engine->hot_tier().ResetStats();
   ctx.server.reaper->ResetStats();
   ctx.reply.SimpleString("OK");
 }

@@ -17,6 +17,9 @@ Environment:
     BASALT_E2E_TARGET        "basalt" (default) or "redis"
     BASALT_SERVER            path to basalt-server (required for the basalt target)
     BASALT_E2E_REDIS_SERVER  redis-server binary for the redis target (default /usr/bin/redis-server)
+    BASALT_E2E_HOT_TIER      basalt: hot-tier-max-memory for every server that does not set it
+                             itself (e.g. "0" or "4kb"), so the whole suite runs with the hot
+                             tier off, or evicting constantly
     BASALT_E2E_REDIS_PERSIST "1": run redis with --appendonly yes --appendfsync always and do not
                              skip the `persistence` tests
 
@@ -135,7 +138,11 @@ class ServerProcess:
             persist = (["--appendonly", "yes", "--appendfsync", "always"] if REDIS_PERSIST
                        else ["--appendonly", "no"])
             return [REDIS_SERVER] + base + ["--save", ""] + persist + _extra_args(self.extra)
-        return [_basalt_binary()] + base + _extra_args(self.extra)
+        extra = list(self.extra)
+        tier = os.environ.get("BASALT_E2E_HOT_TIER", "")
+        if tier and "hot-tier-max-memory" not in dict(extra) and "hot_tier_max_memory" not in dict(extra):
+            extra.append(("hot-tier-max-memory", tier))
+        return [_basalt_binary()] + base + _extra_args(extra)
 
     def is_running(self):
         return self.proc is not None and self.proc.poll() is None

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -31,6 +32,11 @@ class EngineTest : public ::testing::Test {
     o.storage.dir = dir_;
     o.storage.block_cache_bytes = 8 << 20;
     o.storage.write_buffer_bytes = 4 << 20;
+    // BASALT_TEST_HOT_TIER_BYTES runs the engine suite with another hot tier budget (0: off).
+    if (const char* tier = std::getenv("BASALT_TEST_HOT_TIER_BYTES");
+        tier != nullptr && *tier != '\0') {
+      o.hot_tier_bytes = std::strtoull(tier, nullptr, 10);
+    }
     auto e = Engine::Open(o);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(e.value());

@@ -1,0 +1,383 @@
+// The hot tier (hot_tier.h): the LRU itself (byte bound, eviction order, shrink, sharding, the
+// fill generation check) and its place in the engine (write-through on every write path, reads
+// inside a transaction bypass it, FLUSHDB and SWAPDB, the reaper).
+#include "engine/hot_tier.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "codec/key_format.h"
+#include "engine/expiry.h"
+#include "engine/hash.h"
+#include "engine/keys.h"
+#include "engine/string.h"
+#include "engine/txn.h"
+#include "engine_fixture.h"
+
+namespace basalt::engine {
+namespace {
+
+std::string Get(HotTier& t, uint8_t db, std::string_view key) {
+  std::string v;
+  HotTier::FillToken token;
+  return t.Lookup(db, key, &v, &token) ? v : std::string("<miss>");
+}
+
+void FillNow(HotTier& t, uint8_t db, std::string_view key, std::string_view value) {
+  std::string v;
+  HotTier::FillToken token;
+  if (!t.Lookup(db, key, &v, &token)) t.Fill(db, key, value, token);
+}
+
+TEST(HotTierLru, HitAfterPutAndFill) {
+  HotTier t(1 << 20);
+  EXPECT_EQ(Get(t, 0, "a"), "<miss>");
+  t.Put(0, "a", "1");
+  EXPECT_EQ(Get(t, 0, "a"), "1");
+  EXPECT_EQ(Get(t, 1, "a"), "<miss>");  // another physical db is another key
+  FillNow(t, 1, "a", "2");
+  EXPECT_EQ(Get(t, 1, "a"), "2");
+  t.Erase(0, "a");
+  EXPECT_EQ(Get(t, 0, "a"), "<miss>");
+  HotTier::Stats s = t.GetStats();
+  EXPECT_EQ(s.entries, 1u);
+  EXPECT_EQ(s.hits, 2u);
+  EXPECT_EQ(s.misses, 4u);
+  EXPECT_EQ(s.used_bytes, HotTier::ChargeOf("a", "2"));
+}
+
+TEST(HotTierLru, ChargeCountsOverheadAndPayload) {
+  EXPECT_GE(HotTier::ChargeOf("k", "v"), HotTier::kMapSlotBytes + 2 * sizeof(std::string));
+  EXPECT_GE(HotTier::ChargeOf("k", std::string(1000, 'x')), HotTier::ChargeOf("k", "v") + 1000);
+  EXPECT_GE(HotTier::ChargeOf(std::string(500, 'k'), "v"), HotTier::ChargeOf("k", "v") + 500);
+}
+
+TEST(HotTierLru, StaysUnderBudgetAndEvicts) {
+  const uint64_t budget = 64 << 10;
+  HotTier t(budget);
+  for (int i = 0; i < 10000; ++i) {
+    t.Put(0, "key" + std::to_string(i), std::string(100, 'v'));
+    ASSERT_LE(t.GetStats().used_bytes, budget);
+  }
+  HotTier::Stats s = t.GetStats();
+  EXPECT_GT(s.evictions, 0u);
+  EXPECT_GT(s.entries, 100u);  // the budget is really used
+  EXPECT_EQ(s.entries + s.evictions, 10000u);
+  EXPECT_GT(s.used_bytes, budget / 2);
+}
+
+TEST(HotTierLru, EvictsLeastRecentlyUsedFirst) {
+  // Keys of one shard only, so that the shard's own order is observable. Short keys and
+  // values all have the same charge.
+  const uint64_t charge = HotTier::ChargeOf("k0", "v");
+  std::vector<std::string> same_shard = {"k0"};
+  for (int i = 1; same_shard.size() < 4 && i < 10000; ++i) {
+    std::string k = "k" + std::to_string(i);
+    HotTier one(charge * HotTier::kNumShards);  // exactly one entry per shard
+    one.Put(0, same_shard[0], "v");
+    one.Put(0, k, "v");
+    if (Get(one, 0, same_shard[0]) == "<miss>") same_shard.push_back(k);  // evicted: same shard
+  }
+  HotTier t(charge * 3 * HotTier::kNumShards);  // three entries per shard
+  ASSERT_EQ(same_shard.size(), 4u);
+  t.Put(0, same_shard[0], "v");
+  t.Put(0, same_shard[1], "v");
+  t.Put(0, same_shard[2], "v");
+  EXPECT_EQ(Get(t, 0, same_shard[0]), "v");  // now [1] is the least recently used
+  t.Put(0, same_shard[3], "v");
+  EXPECT_EQ(Get(t, 0, same_shard[1]), "<miss>");
+  EXPECT_EQ(Get(t, 0, same_shard[0]), "v");
+  EXPECT_EQ(Get(t, 0, same_shard[2]), "v");
+  EXPECT_EQ(Get(t, 0, same_shard[3]), "v");
+  EXPECT_EQ(t.GetStats().evictions, 1u);
+}
+
+TEST(HotTierLru, ShrinkEvictsAtOnceAndZeroDisables) {
+  HotTier t(1 << 20);
+  for (int i = 0; i < 2000; ++i) t.Put(0, "key" + std::to_string(i), std::string(50, 'v'));
+  uint64_t before = t.GetStats().used_bytes;
+  ASSERT_GT(before, 100u << 10);
+  t.SetCapacity(32 << 10);
+  EXPECT_LE(t.GetStats().used_bytes, 32u << 10);
+  EXPECT_GT(t.GetStats().evictions, 0u);
+  t.SetCapacity(0);
+  EXPECT_EQ(t.GetStats().used_bytes, 0u);
+  EXPECT_EQ(t.GetStats().entries, 0u);
+  t.Put(0, "a", "1");
+  FillNow(t, 0, "b", "2");
+  EXPECT_EQ(Get(t, 0, "a"), "<miss>");
+  EXPECT_EQ(Get(t, 0, "b"), "<miss>");
+  t.SetCapacity(1 << 20);
+  t.Put(0, "a", "1");
+  EXPECT_EQ(Get(t, 0, "a"), "1");
+}
+
+TEST(HotTierLru, KeysSpreadOverShards) {
+  // With a budget of one entry per shard, N keys leave one entry in each shard they reach.
+  const uint64_t charge = HotTier::ChargeOf("key0000", std::string(8, 'v'));
+  HotTier t(charge * HotTier::kNumShards);
+  for (int i = 0; i < 1000; ++i) {
+    char name[16];
+    snprintf(name, sizeof(name), "key%04d", i);
+    t.Put(0, name, std::string(8, 'v'));
+  }
+  EXPECT_EQ(t.GetStats().entries, static_cast<uint64_t>(HotTier::kNumShards));
+}
+
+TEST(HotTierLru, TooLargeValuesAreNotCached) {
+  HotTier t(64 << 20);
+  t.Put(0, "big", "old");
+  t.Put(0, "big", std::string(HotTier::kMaxValueBytes + 1, 'x'));
+  EXPECT_EQ(Get(t, 0, "big"), "<miss>");  // the old value is gone too
+  FillNow(t, 0, "big", std::string(HotTier::kMaxValueBytes + 1, 'x'));
+  EXPECT_EQ(Get(t, 0, "big"), "<miss>");
+}
+
+TEST(HotTierLru, FillAfterAWriteIsDropped) {
+  HotTier t(1 << 20);
+  std::string v;
+  HotTier::FillToken token;
+  ASSERT_FALSE(t.Lookup(0, "k", &v, &token));
+  // A reader read "old" from RocksDB; meanwhile a writer committed "new" and wrote through.
+  t.Put(0, "k", "new");
+  t.Fill(0, "k", "old", token);
+  EXPECT_EQ(Get(t, 0, "k"), "new");
+  // Same with a delete: the key must stay absent, not come back as the stale read.
+  ASSERT_FALSE(t.Lookup(0, "gone", &v, &token));
+  t.Erase(0, "gone");
+  t.Fill(0, "gone", "old", token);
+  EXPECT_EQ(Get(t, 0, "gone"), "<miss>");
+  // And with FLUSHDB.
+  ASSERT_FALSE(t.Lookup(3, "f", &v, &token));
+  t.ClearDb(3);
+  t.Fill(3, "f", "old", token);
+  EXPECT_EQ(Get(t, 3, "f"), "<miss>");
+}
+
+TEST(HotTierLru, FillBeforeTheWriteIsOverwritten) {
+  HotTier t(1 << 20);
+  std::string v;
+  HotTier::FillToken token;
+  ASSERT_FALSE(t.Lookup(0, "k", &v, &token));
+  t.Fill(0, "k", "old", token);
+  t.Put(0, "k", "new");
+  EXPECT_EQ(Get(t, 0, "k"), "new");
+  t.Erase(0, "k");
+  EXPECT_EQ(Get(t, 0, "k"), "<miss>");
+}
+
+TEST(HotTierLru, ClearDbDropsOnlyThatDb) {
+  HotTier t(1 << 20);
+  t.Put(1, "a", "1");
+  t.Put(2, "a", "2");
+  t.ClearDb(1);
+  EXPECT_EQ(Get(t, 1, "a"), "<miss>");
+  EXPECT_EQ(Get(t, 2, "a"), "2");
+}
+
+// Many readers fill from a "store" while writers change it under a per-key lock and write
+// through: at the end (no lock held) every cached entry equals the store.
+TEST(HotTierLru, ConcurrentReadersNeverInstallStaleValues) {
+  HotTier t(16 << 10);  // small: constant eviction as well
+  constexpr int kKeys = 64;
+  std::vector<std::mutex> locks(kKeys);
+  std::vector<std::string> store(kKeys, "0");
+  std::mutex store_mu;  // the "RocksDB" of this test: reads and writes are atomic
+  auto read_store = [&](int k) {
+    std::lock_guard<std::mutex> l(store_mu);
+    return store[k];
+  };
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 20000; ++i) {
+        int k = (i * 7 + w) % kKeys;
+        std::lock_guard<std::mutex> key_lock(locks[k]);
+        std::string value = std::to_string(w) + ":" + std::to_string(i);
+        {
+          std::lock_guard<std::mutex> l(store_mu);
+          store[k] = value;  // commit
+        }
+        if (i % 5 == 0) {
+          t.Erase(0, std::to_string(k));
+        } else {
+          t.Put(0, std::to_string(k), value);
+        }
+      }
+    });
+  }
+  for (int r = 0; r < 3; ++r) {
+    threads.emplace_back([&, r] {
+      for (int i = 0; !stop.load(); ++i) {
+        int k = (i + r) % kKeys;
+        std::string v;
+        HotTier::FillToken token;
+        if (!t.Lookup(0, std::to_string(k), &v, &token)) {
+          std::string disk = read_store(k);
+          if (i % 3 == 0) std::this_thread::yield();  // widen the race window
+          t.Fill(0, std::to_string(k), disk, token);
+        }
+      }
+    });
+  }
+  threads[0].join();
+  threads[1].join();
+  stop = true;
+  for (size_t i = 2; i < threads.size(); ++i) threads[i].join();
+  for (int k = 0; k < kKeys; ++k) {
+    std::string cached = Get(t, 0, std::to_string(k));
+    if (cached != "<miss>") {
+      EXPECT_EQ(cached, store[k]) << "key " << k;
+    }
+  }
+  EXPECT_LE(t.GetStats().used_bytes, 16u << 10);
+}
+
+// ------------------------------------------------------------------------ in the engine
+
+class HotTierEngineTest : public EngineTest {
+ protected:
+  // These tests look at the tier itself, whatever budget the suite runs with.
+  void SetUp() override {
+    EngineTest::SetUp();
+    engine_->hot_tier().SetCapacity(64 << 20);
+  }
+  // The key's record as RocksDB holds it ("<absent>" if none), bypassing the tier.
+  std::string Disk(const Db& d, std::string_view key) {
+    std::string v;
+    Status s = engine_->storage().Get(engine_->storage().meta(),
+                                      codec::EncodeMetaKey(d.physical, key), &v);
+    return s.ok() ? v : "<absent>";
+  }
+  // The tier's entry ("<miss>" if none).
+  std::string Cached(const Db& d, std::string_view key) {
+    return Get(engine_->hot_tier(), d.physical, key);
+  }
+  // The invariant: the entry is absent or equals RocksDB.
+  void ExpectCoherent(const Db& d, std::string_view key) {
+    std::string c = Cached(d, key);
+    if (c != "<miss>") {
+      EXPECT_EQ(c, Disk(d, key)) << key;
+    }
+  }
+};
+
+TEST_F(HotTierEngineTest, WritesGoThroughAndReadsHit) {
+  ASSERT_TRUE(StringSet(db(), "s", "v1", {}).ok());
+  EXPECT_EQ(Cached(db(), "s"), Disk(db(), "s"));
+  uint64_t hits = engine_->hot_tier().GetStats().hits;
+  EXPECT_EQ(**StringGet(db(), "s"), "v1");
+  EXPECT_GT(engine_->hot_tier().GetStats().hits, hits);
+  ASSERT_TRUE(StringAppend(db(), "s", "x").ok());
+  ExpectCoherent(db(), "s");
+  EXPECT_EQ(**StringGet(db(), "s"), "v1x");
+  ASSERT_TRUE(StringIncrBy(db(), "n", 5).ok());
+  ASSERT_TRUE(StringIncrBy(db(), "n", 5).ok());
+  EXPECT_EQ(**StringGet(db(), "n"), "10");
+  ExpectCoherent(db(), "n");
+  ASSERT_TRUE(HashSet(db(), "h", {{"f", "1"}}, false).ok());
+  ExpectCoherent(db(), "h");
+  EXPECT_NE(Cached(db(), "h"), "<miss>");
+  ASSERT_EQ(*KeysDelete(db(), {"s", "h"}), 2);
+  EXPECT_EQ(Cached(db(), "s"), "<miss>");
+  EXPECT_EQ(Cached(db(), "h"), "<miss>");
+  EXPECT_FALSE(StringGet(db(), "s")->has_value());
+}
+
+TEST_F(HotTierEngineTest, AbsentKeysAreCachedAsNegativeEntries) {
+  EXPECT_FALSE(StringGet(db(), "nope")->has_value());  // miss: fills a negative entry
+  EXPECT_EQ(Cached(db(), "nope"), "");
+  uint64_t hits = engine_->hot_tier().GetStats().hits;
+  EXPECT_FALSE(StringGet(db(), "nope")->has_value());
+  EXPECT_EQ(*KeyTypeOf(db(), "nope"), codec::KeyType::kNone);
+  EXPECT_EQ(engine_->hot_tier().GetStats().hits, hits + 2);
+  ASSERT_TRUE(StringSet(db(), "nope", "now", {}).ok());  // the write replaces it
+  EXPECT_EQ(**StringGet(db(), "nope"), "now");
+  ExpectCoherent(db(), "nope");
+  ASSERT_EQ(*KeysDelete(db(), {"nope"}), 1);
+  EXPECT_FALSE(StringGet(db(), "nope")->has_value());
+  ASSERT_TRUE(HashSet(db(), "nope", {{"f", "1"}}, false).ok());
+  EXPECT_EQ(*KeyTypeOf(db(), "nope"), codec::KeyType::kHash);
+  // FLUSHDB drops negative entries too.
+  EXPECT_FALSE(StringGet(db(), "other")->has_value());
+  ASSERT_TRUE(engine_->FlushDb(db()).ok());
+  EXPECT_EQ(Cached(db(), "other"), "<miss>");
+}
+
+TEST_F(HotTierEngineTest, TransactionsUpdateTheTierOnlyAtCommit) {
+  ASSERT_TRUE(StringSet(db(), "a", "old", {}).ok());
+  {
+    Txn txn(engine_.get());
+    ASSERT_TRUE(StringSet(db(), "a", "new", {}).ok());
+    EXPECT_EQ(**StringGet(db(), "a"), "new");  // reads its own write, not the tier
+    EXPECT_EQ(Cached(db(), "a"), codec::EncodeStringMeta(0, "old"));
+    ASSERT_TRUE(txn.Commit().ok());
+    EXPECT_EQ(Cached(db(), "a"), codec::EncodeStringMeta(0, "new"));
+  }
+  {
+    Txn txn(engine_.get());
+    ASSERT_TRUE(StringSet(db(), "a", "dropped", {}).ok());
+  }  // never committed
+  EXPECT_EQ(**StringGet(db(), "a"), "new");
+  ExpectCoherent(db(), "a");
+}
+
+TEST_F(HotTierEngineTest, FlushDbClearsAndSwapDbKeepsPhysicalEntries) {
+  ASSERT_TRUE(StringSet(db(0), "k", "zero", {}).ok());
+  ASSERT_TRUE(StringSet(db(1), "k", "one", {}).ok());
+  ASSERT_TRUE(engine_->SwapDb(0, 1).ok());
+  EXPECT_EQ(**StringGet(db(0), "k"), "one");
+  EXPECT_EQ(**StringGet(db(1), "k"), "zero");
+  ASSERT_TRUE(engine_->FlushDb(db(0)).ok());
+  EXPECT_EQ(Cached(db(0), "k"), "<miss>");
+  EXPECT_FALSE(StringGet(db(0), "k")->has_value());
+  EXPECT_EQ(**StringGet(db(1), "k"), "zero");
+  ASSERT_TRUE(engine_->FlushAll().ok());
+  EXPECT_EQ(engine_->hot_tier().GetStats().entries, 0u);
+  EXPECT_FALSE(StringGet(db(1), "k")->has_value());
+}
+
+TEST_F(HotTierEngineTest, ReaperDeletesGoThrough) {
+  SetOptions o;
+  o.expire.mode = ExpireChange::Mode::kSetAt;
+  o.expire.at_ms = NowMs() + 20;
+  ASSERT_TRUE(StringSet(db(), "t", "v", o).ok());
+  EXPECT_NE(Cached(db(), "t"), "<miss>");
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  EXPECT_FALSE(StringGet(db(), "t")->has_value());  // lazily expired, from the tier
+  Reaper reaper(engine_.get());
+  ASSERT_EQ(*reaper.RunOnce(100), 1);
+  EXPECT_EQ(Cached(db(), "t"), "<miss>");
+  EXPECT_EQ(Disk(db(), "t"), "<absent>");
+}
+
+TEST_F(HotTierEngineTest, RenameAndMoveStayCoherent) {
+  ASSERT_TRUE(StringSet(db(), "a", "1", {}).ok());
+  ASSERT_TRUE(HashSet(db(), "h", {{"f", "1"}}, false).ok());
+  ASSERT_TRUE(*KeyRename(db(), "a", "b", false));
+  ASSERT_TRUE(*KeyRename(db(), "h", "h2", false));
+  ASSERT_TRUE(*KeyMove(db(), "b", db(2)));
+  for (const char* k : {"a", "b", "h", "h2"}) ExpectCoherent(db(), k);
+  ExpectCoherent(db(2), "b");
+  EXPECT_EQ(**StringGet(db(2), "b"), "1");
+  EXPECT_FALSE(StringGet(db(), "a")->has_value());
+}
+
+TEST_F(HotTierEngineTest, DisabledTierStillServes) {
+  engine_->hot_tier().SetCapacity(0);
+  ASSERT_TRUE(StringSet(db(), "a", "1", {}).ok());
+  EXPECT_EQ(**StringGet(db(), "a"), "1");
+  EXPECT_EQ(engine_->hot_tier().GetStats().entries, 0u);
+  engine_->hot_tier().SetCapacity(1 << 20);
+  EXPECT_EQ(**StringGet(db(), "a"), "1");  // miss, fill
+  EXPECT_EQ(Cached(db(), "a"), Disk(db(), "a"));
+}
+
+}  // namespace
+}  // namespace basalt::engine
