@@ -22,7 +22,7 @@ Status LookupHash(const Db& db, std::string_view key, KeyRecord* rec) {
 // Looks up a hash for a read command and counts the hit or miss (INFO keyspace_hits).
 Status LookupHashForRead(const Db& db, std::string_view key, KeyRecord* rec) {
   BASALT_RETURN_IF_ERROR(LookupHash(db, key, rec));
-  db.engine->CountRead(rec->live());
+  db.engine->CountRead(db, key, rec->live());
   return Status::OK();
 }
 

@@ -75,7 +75,7 @@ StatusOr<int64_t> KeysExist(const Db& db, const std::vector<std::string_view>& k
   for (std::string_view key : keys) {
     KeyRecord rec;
     BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, key, &rec));
-    db.engine->CountRead(rec.live());
+    db.engine->CountRead(db, key, rec.live());
     n += rec.live();
   }
   return n;
@@ -101,7 +101,7 @@ StatusOr<int64_t> KeysDelete(const Db& db, const std::vector<std::string_view>& 
 StatusOr<KeyType> KeyTypeOf(const Db& db, std::string_view key) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   return rec.type();
 }
 

@@ -130,6 +130,13 @@ void Engine::ReportExpired(const Db& db, std::string_view key, uint64_t expire_a
   }
 }
 
+void Engine::ReportMissed(const Db& db, std::string_view key) {
+  for (KeyObserver* o : observers_) {
+    if (!o->WantsMisses()) continue;
+    o->KeyMissed(db.index >= 0 ? db.index : LogicalOf(db.physical), key);
+  }
+}
+
 uint64_t Engine::NewVersion() {
   uint64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::system_clock::now().time_since_epoch())

@@ -93,6 +93,9 @@ class KeyObserver {
   // WantsExpired() (read on such lookups: keep it cheap).
   virtual bool WantsExpired() const { return false; }
   virtual void Expired(int /*db*/, std::string_view /*key*/, uint64_t /*expire_at_ms*/) {}
+  // A read found no live key (a keyspace miss). Called only while WantsMisses().
+  virtual bool WantsMisses() const { return false; }
+  virtual void KeyMissed(int /*db*/, std::string_view /*key*/) {}
 };
 
 // What a committed write changes outside RocksDB: the in-memory key counters, the number of
@@ -169,7 +172,11 @@ class Engine {
 
   // Read statistics (INFO keyspace_hits/misses) and the number of keys written since start
   // (INFO rdb_changes_since_last_save is derived from it).
-  void CountRead(bool hit) { (hit ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed); }
+  // Counts a read of `key` that found it live (hit) or not; a miss is reported to observers.
+  void CountRead(const Db& db, std::string_view key, bool hit) {
+    (hit ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+    if (!hit) ReportMissed(db, key);
+  }
   int64_t hits() const { return hits_.load(); }
   int64_t misses() const { return misses_.load(); }
   int64_t changes() const { return changes_.load(); }
@@ -201,6 +208,7 @@ class Engine {
   void NotifyDbReplaced(int db);
   // Tells the observers that want expirations that `key` was found expired.
   void ReportExpired(const Db& db, std::string_view key, uint64_t expire_at_ms);
+  void ReportMissed(const Db& db, std::string_view key);
 
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<HotTier> hot_tier_;

@@ -171,14 +171,14 @@ StatusOr<std::optional<std::vector<std::string>>> ListPop(const Db& db, std::str
 StatusOr<int64_t> ListLen(const Db& db, std::string_view key) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupList(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   return rec.live() ? static_cast<int64_t>(rec.meta.size) : 0;
 }
 
 StatusOr<std::optional<std::string>> ListIndex(const Db& db, std::string_view key, int64_t index) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupList(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   uint64_t pos = 0;
   if (!rec.live() || !ResolveIndex(index, rec.meta.size, &pos)) {
     return std::optional<std::string>();
@@ -194,7 +194,7 @@ StatusOr<std::vector<std::string>> ListRange(const Db& db, std::string_view key,
                                              int64_t stop) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupList(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   std::vector<std::string> out;
   uint64_t first = 0, n = 0;
   if (!rec.live() || !ClampRange(start, stop, rec.meta.size, &first, &n)) return out;
@@ -314,7 +314,7 @@ StatusOr<std::vector<int64_t>> ListPos(const Db& db, std::string_view key, std::
                                        int64_t rank, uint64_t count, uint64_t maxlen) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupList(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   std::vector<int64_t> out;
   if (!rec.live()) return out;
   const bool forward = rank > 0;

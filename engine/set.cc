@@ -245,7 +245,7 @@ StatusOr<int64_t> SetRemove(const Db& db, std::string_view key,
 StatusOr<int64_t> SetCard(const Db& db, std::string_view key) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupSet(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   return rec.live() ? static_cast<int64_t>(rec.meta.size) : 0;
 }
 
@@ -253,7 +253,7 @@ StatusOr<std::vector<bool>> SetIsMember(const Db& db, std::string_view key,
                                         const std::vector<std::string_view>& members) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupSet(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   std::vector<bool> out(members.size(), false);
   if (!rec.live()) return out;
   for (size_t i = 0; i < members.size(); ++i) {
@@ -267,7 +267,7 @@ StatusOr<std::vector<bool>> SetIsMember(const Db& db, std::string_view key,
 StatusOr<std::vector<std::string>> SetMembers(const Db& db, std::string_view key) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupSet(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   std::vector<std::string> out;
   if (rec.live()) BASALT_RETURN_IF_ERROR(ReadMembers(db, key, rec, &out));
   return out;
@@ -277,7 +277,7 @@ StatusOr<std::vector<std::string>> SetRandomMembers(const Db& db, std::string_vi
                                                     int64_t count) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupSet(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   std::vector<std::string> out;
   if (!rec.live() || count == 0) return out;
   if (count > 0) {

@@ -63,7 +63,7 @@ uint64_t MaxStringBytes() { return max_string_bytes.load(); }
 StatusOr<std::optional<std::string>> StringGet(const Db& db, std::string_view key) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupString(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   return LiveValue(rec);
 }
 
@@ -118,7 +118,7 @@ StatusOr<std::vector<std::optional<std::string>>> StringMGet(
   for (std::string_view key : keys) {
     KeyRecord rec;
     BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, key, &rec));
-    db.engine->CountRead(rec.live());
+    db.engine->CountRead(db, key, rec.live());
     if (rec.live() && rec.meta.type == KeyType::kString) {
       out.emplace_back(std::string(rec.meta.value));
     } else {
@@ -193,7 +193,7 @@ StatusOr<int64_t> StringAppend(const Db& db, std::string_view key, std::string_v
 StatusOr<int64_t> StringLength(const Db& db, std::string_view key) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupString(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   return rec.live() ? static_cast<int64_t>(rec.meta.value.size()) : 0;
 }
 
@@ -201,7 +201,7 @@ StatusOr<std::string> StringGetRange(const Db& db, std::string_view key, int64_t
                                      int64_t end) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupString(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   if (!rec.live()) return std::string();
   std::string_view v = rec.meta.value;
   const int64_t len = static_cast<int64_t>(v.size());

@@ -547,7 +547,7 @@ StatusOr<int64_t> ZSetRemove(const Db& db, std::string_view key,
 StatusOr<int64_t> ZSetCard(const Db& db, std::string_view key) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupZSet(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   return rec.live() ? static_cast<int64_t>(rec.meta.size) : 0;
 }
 
@@ -555,7 +555,7 @@ StatusOr<std::vector<std::optional<double>>> ZSetScores(
     const Db& db, std::string_view key, const std::vector<std::string_view>& members) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupZSet(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   std::vector<std::optional<double>> out(members.size());
   if (!rec.live()) return out;
   for (size_t i = 0; i < members.size(); ++i) {
@@ -570,7 +570,7 @@ StatusOr<std::optional<int64_t>> ZSetRank(const Db& db, std::string_view key,
                                           std::string_view member, bool reverse) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupZSet(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   if (!rec.live()) return std::optional<int64_t>();
   auto score = MemberScore(db, key, rec.meta.version, member);
   if (!score.ok()) return score.status();
@@ -597,7 +597,7 @@ StatusOr<std::vector<ScoredMember>> ZSetRange(const Db& db, std::string_view key
                                               const ZRangeSpec& spec) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupZSet(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   std::vector<ScoredMember> out;
   BASALT_RETURN_IF_ERROR(Select(db, key, rec, spec, &out));
   return out;
@@ -707,7 +707,7 @@ StatusOr<std::vector<ScoredMember>> ZSetRandomMembers(const Db& db, std::string_
                                                       int64_t count) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupZSet(db, key, &rec));
-  db.engine->CountRead(rec.live());
+  db.engine->CountRead(db, key, rec.live());
   std::vector<ScoredMember> out;
   if (!rec.live() || count == 0) return out;
   const uint64_t size = rec.meta.size;

@@ -103,6 +103,10 @@ void Notifier::Expired(int db, std::string_view key, uint64_t expire_at_ms) {
   if (Enabled(kNotifyExpired)) Emit(kNotifyExpired, "expired", key, db);
 }
 
+void Notifier::KeyMissed(int db, std::string_view key) {
+  if (db >= 0) Emit(kNotifyKeyMiss, "keymiss", key, db);
+}
+
 namespace {
 std::atomic<Notifier*> serve_notifier{nullptr};
 }  // namespace

@@ -71,6 +71,8 @@ class Notifier : public engine::KeyObserver {
   void DbReplaced(int) override {}
   bool WantsExpired() const override { return Enabled(kNotifyExpired); }
   void Expired(int db, std::string_view key, uint64_t expire_at_ms) override;
+  bool WantsMisses() const override { return Enabled(kNotifyKeyMiss); }
+  void KeyMissed(int db, std::string_view key) override;
 
  private:
   PubSub* pubsub_;

@@ -294,3 +294,19 @@ def test_new_key_events(r, events):
     r.execute_command("SELECT", "1")
     r.flushdb()
     r.execute_command("SELECT", "0")
+
+
+def test_keymiss_events(r, events):
+    r.config_set("notify-keyspace-events", "Em")
+    r.set("present", "1")
+    r.rpush("list", "a")
+    r.get("present")
+    r.get("absent")
+    r.hget("nohash", "f")
+    r.lrange("nolist", 0, -1)
+    r.exists("gone")
+    r.llen("list")
+    r.set("x", "1")  # writes never report misses
+    assert keyevents(events.next_batch()) == [
+        ("keymiss", "absent"), ("keymiss", "nohash"), ("keymiss", "nolist"),
+        ("keymiss", "gone")]
