@@ -45,6 +45,7 @@ struct ScriptRun {
   bool busy = false;
   std::atomic<bool> wrote{false};
   std::atomic<bool> kill{false};
+  std::atomic<bool> abandon{false};  // shutdown: drop the staged writes, do not commit
 };
 
 class LuaRuntime {

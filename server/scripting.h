@@ -32,7 +32,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -46,6 +48,7 @@ namespace basalt::server {
 struct CommandContext;
 struct ServerContext;
 struct ScriptRun;
+class ScriptExecutor;
 
 // A FUNCTION library: its source and the functions it registers.
 struct FunctionLibrary {
@@ -61,10 +64,23 @@ struct FunctionLibrary {
 
 class Scripting {
  public:
-  explicit Scripting(ServerContext* server) : server_(server) {}
+  explicit Scripting(ServerContext* server);
+  ~Scripting();  // StopExecutors()
 
   // Loads the persisted FUNCTION libraries. Called once at start-up, before serving.
   engine::Status LoadFunctions();
+
+  // Posts `reply` to client `client_id` on worker `worker`, which sends it and resumes the
+  // client (Worker::DeliverBlocked).
+  using DeliverFn = std::function<void(int worker, uint64_t client_id, std::string reply)>;
+  // Called by the server before its workers start: from then on scripts run outside MULTI/EXEC
+  // go to the caller's worker's executor thread, and their replies come back through
+  // `deliver`. Without it (in-process tests) they run inline.
+  void EnableExecutors(DeliverFn deliver);
+  // Shutdown: kills every running script, also one that wrote (its staged writes are dropped:
+  // SHUTDOWN NOSAVE), drops queued ones and joins the executor threads. No script runs on an
+  // executor afterwards. Call before the workers stop. Idempotent.
+  void StopExecutors();
 
   // Command entry points (server/commands/scripting.cc). Each writes one reply.
   void Eval(CommandContext& ctx, bool by_sha, bool read_only);
@@ -100,6 +116,13 @@ class Scripting {
 
  private:
   engine::Status PersistLocked();
+  // Runs `run` for ctx on ctx's worker's executor and suspends ctx.client until the reply is
+  // delivered. False (nothing done) when the script must run inline: inside EXEC, without
+  // executors, or during shutdown.
+  bool Offload(CommandContext& ctx, std::function<void(CommandContext&)> run);
+  ScriptExecutor* ExecutorFor(int worker);
+  void EvalNow(CommandContext& ctx, bool by_sha, bool read_only);
+  void FCallNow(CommandContext& ctx, bool read_only);
   bool FindFunction(const std::string& name, FunctionLibrary::Function* fn);
 
   ServerContext* server_;
@@ -112,6 +135,12 @@ class Scripting {
   std::set<ScriptRun*> running_;
   std::atomic<int> busy_{0};  // running scripts past the threshold
   std::atomic<bool> busy_function_{false};
+  bool stopping_ = false;  // guarded by run_mu_: runs that enter from now on are killed
+
+  std::mutex exec_mu_;
+  DeliverFn deliver_;                                       // set once, before any script runs
+  std::vector<std::unique_ptr<ScriptExecutor>> executors_;  // by worker, made on first use
+  bool executors_stopped_ = false;
 };
 
 }  // namespace basalt::server

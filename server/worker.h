@@ -37,7 +37,8 @@ class Worker {
   void AddConnection(int fd, std::shared_ptr<Client> client);
   // Asks the worker to close client `id` (CLIENT KILL, shutdown).
   void RequestClose(uint64_t id);
-  // Hands blocked client `id` the reply that finishes its blocking command (blocking.h).
+  // Hands blocked client `id` the reply that finishes its blocking command (blocking.h) or
+  // its script (scripting.h).
   void DeliverBlocked(uint64_t id, std::string reply);
 
   // Loop-thread only.
