@@ -148,8 +148,8 @@ bool Attempt(CommandContext& ctx, ScriptRun* run, const std::vector<std::string>
   ServerContext& server = ctx.server;
   engine::KeyLocks& locks = server.engine->locks();
   const bool in_exec = engine::Txn::Current() != nullptr;  // EXEC holds the world exclusively
-  std::unique_lock<std::shared_mutex> world(locks.world(), std::defer_lock);
-  std::shared_lock<std::shared_mutex> shared(locks.world(), std::defer_lock);
+  std::unique_lock<std::shared_timed_mutex> world(locks.world(), std::defer_lock);
+  std::shared_lock<std::shared_timed_mutex> shared(locks.world(), std::defer_lock);
   engine::KeyLocks::Guard guard;
   if (in_exec) {
     run->exclusive = true;
@@ -455,6 +455,11 @@ bool Scripting::Offload(CommandContext& ctx, std::function<void(CommandContext&)
     CommandContext ctx{argv, caller, reply, *server_};
     run(ctx);
     if (reply.errors() > 0) server_->stats->error_replies.fetch_add(reply.errors());
+    {
+      // SHUTDOWN NOSAVE killed it: its client's connection just closes, as in Redis.
+      std::lock_guard<std::mutex> lock(run_mu_);
+      if (stopping_) return;
+    }
     deliver_(worker, id, std::move(out));
   };
   ctx.client.set_running_script(true);

@@ -290,7 +290,7 @@ void AppendCluster(CommandContext&, std::string* out) { Field(out, "cluster_enab
 void AppendKeyspace(CommandContext& ctx, std::string* out) {
   engine::Engine& engine = *ctx.server.engine;
   // Inside EXEC the world lock is already held (shared or exclusive): do not take it again.
-  std::shared_lock<std::shared_mutex> world(engine.locks().world(), std::defer_lock);
+  std::shared_lock<std::shared_timed_mutex> world(engine.locks().world(), std::defer_lock);
   if (!ctx.client.in_exec()) world.lock();
   for (int i = 0; i < engine.databases(); ++i) {
     engine::Db db = engine.db(i);

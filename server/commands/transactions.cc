@@ -122,16 +122,16 @@ void ExecCommand(CommandContext& ctx) {
     EndTransaction(t);
     return;
   }
-  engine::KeyLocks& locks = ctx.server.engine->locks();
-  std::unique_lock<std::shared_mutex> world(locks.world(), std::defer_lock);
-  std::shared_lock<std::shared_mutex> shared(locks.world(), std::defer_lock);
-  engine::KeyLocks::Guard guard;
-  if (NeedsWorld(t.queued())) {
-    world.lock();
-  } else {
-    shared.lock();
-    guard = locks.Lock(ExecStripes(ctx, t));
+  // Waits for its locks only until a script turns busy; then EXEC is refused with -BUSY as the
+  // dispatcher refuses it (the transaction stays open, flagged: a later EXEC aborts).
+  CommandLocks held;
+  const bool exclusive = NeedsWorld(t.queued());
+  if (!LockWorldUnlessBusy(ctx, exclusive, &held) ||
+      (!exclusive && !LockStripesUnlessBusy(ctx, ExecStripes(ctx, t), &held))) {
+    t.FlagError();
+    return;
   }
+  engine::KeyLocks::Guard& guard = held.guard;
   if (t.dirty() || WatchedKeyExpired(ctx, t)) {
     ctx.reply.NullArray();
     EndTransaction(t);
@@ -143,8 +143,8 @@ void ExecCommand(CommandContext& ctx) {
   // Clients blocked on keys the transaction filled are served before anyone else sees them.
   ctx.server.blocking->ServeReady(&guard);
   guard.Release();
-  if (world.owns_lock()) world.unlock();
-  if (shared.owns_lock()) shared.unlock();
+  if (held.world.owns_lock()) held.world.unlock();
+  if (held.shared.owns_lock()) held.shared.unlock();
   ctx.server.blocking->ServeDeferred();
 }
 
@@ -168,7 +168,7 @@ void WatchCommand(CommandContext& ctx) {
   }
   // The stripes are held so that no write falls between reading a key's state and watching it.
   engine::Engine& engine = *ctx.server.engine;
-  std::shared_lock<std::shared_mutex> world(engine.locks().world());
+  std::shared_lock<std::shared_timed_mutex> world(engine.locks().world());
   engine::Db db = ctx.db();
   for (size_t i = 1; i < ctx.argc(); ++i) {
     engine::KeyLocks::Guard guard = engine.locks().LockOne(db.physical, ctx.arg(i));
