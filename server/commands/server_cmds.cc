@@ -40,6 +40,7 @@
 #include "server/commands/args.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/scripting.h"
 #include "server/stats.h"
 
 namespace basalt::server {
@@ -702,6 +703,14 @@ void ShutdownCommand(CommandContext& ctx) {
   if (abort) {
     ctx.reply.Error("ERR No shutdown in progress.");
     return;
+  }
+  // While a script is busy only SHUTDOWN NOSAVE goes ahead (its writes are dropped).
+  if (!nosave && ctx.server.scripting != nullptr) {
+    std::string busy = ctx.server.scripting->BusyError();
+    if (!busy.empty()) {
+      ctx.reply.Error(busy);
+      return;
+    }
   }
   if (save) {
     std::lock_guard<std::mutex> lock(ctx.server.save_mu);

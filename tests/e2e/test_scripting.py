@@ -2,6 +2,7 @@
 
 Every expected reply below was taken from Debian's redis-server 7.0 (BASALT_E2E_TARGET=redis).
 """
+import hashlib
 import multiprocessing
 import threading
 import time
@@ -404,6 +405,134 @@ def test_script_kill_refused_after_write(server_factory):
     t.join(20)
     assert box["value"] == b"done"
     assert c.call("GET", "x") == b"1"
+
+
+BUSY_SCRIPT = ("BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+               "SHUTDOWN NOSAVE.")
+LOOP = "while true do end"
+LOOP_SHA = hashlib.sha1(LOOP.encode()).hexdigest()
+KILLED = f"ERR Script killed by user with SCRIPT KILL... script: {LOOP_SHA}, on @user_script:1."
+
+
+def _start_busy_loop(srv, watcher):
+    """Starts EVAL LOOP on a fresh connection; returns (runner, thread, box) once `watcher`
+    sees -BUSY."""
+    runner = srv.conn(timeout=30)
+    t, box = _run_in_thread(lambda: runner.err("EVAL", LOOP, 0))
+    end = time.time() + 10
+    while time.time() < end:
+        rep = watcher.pipeline([("PING",)])[0]
+        if isinstance(rep, ReplyError):
+            assert rep.message == BUSY_SCRIPT
+            return runner, t, box
+        time.sleep(0.02)
+    raise AssertionError("the script never turned busy")
+
+
+def test_busy_script_answers_every_connection_on_every_worker(server_factory):
+    """Regression: clients on the running script's own worker used to wait (its loop was inside
+    the script), so a SCRIPT KILL sent there never arrived. With 2 workers and 4 new
+    connections, some share the script's worker: every one gets -BUSY and can kill it."""
+    srv = server_factory(extra=[("workers", 2)] if srv_is_basalt() else [])
+    admin = srv.conn()
+    assert admin.call("CONFIG", "SET", "busy-reply-threshold", "100") == "OK"
+    for killer in range(4):
+        conns = [srv.conn(timeout=5) for _ in range(4)]
+        runner, t, box = _start_busy_loop(srv, admin)
+        for c in conns + [admin]:
+            assert c.err("SET", "k", "v") == BUSY_SCRIPT
+            assert c.err("GET", "k") == BUSY_SCRIPT
+            assert c.err("EVAL", "return 1", 0) == BUSY_SCRIPT
+        assert conns[killer].call("SCRIPT", "KILL") == "OK"
+        t.join(10)
+        assert box["value"] == KILLED
+        assert runner.call("PING") == "PONG"
+        for c in conns + [admin]:
+            assert c.call("SET", "k", "v") == "OK"
+            c is admin or c.close()
+        runner.close()
+    assert admin.err("SCRIPT", "KILL") == "NOTBUSY No scripts in execution right now."
+
+
+def test_busy_script_pipelined_commands_after_it_get_busy_too(server_factory):
+    """Commands pipelined behind SCRIPT KILL on other connections, and commands queued on a
+    connection of the script's worker before the threshold, are answered (-BUSY), not stuck."""
+    srv = server_factory(extra=[("workers", 1)] if srv_is_basalt() else [])
+    admin = srv.conn()
+    admin.call("CONFIG", "SET", "busy-reply-threshold", "100")
+    runner = srv.conn(timeout=30)
+    t, box = _run_in_thread(lambda: runner.err("EVAL", LOOP, 0))
+    time.sleep(0.02)
+    other = srv.conn(timeout=10)
+    # A write that must wait for the script's locks at first, then turns into -BUSY.
+    assert other.err("SET", "k", "v") == BUSY_SCRIPT
+    replies = other.pipeline([("PING",), ("SCRIPT", "KILL"), ("PING",)])
+    assert replies[0] == ReplyError(BUSY_SCRIPT)
+    assert replies[1] == "OK"
+    t.join(10)
+    assert box["value"] == KILLED
+    assert other.call("PING") == "PONG"
+
+
+def test_pipelined_commands_after_eval_answer_in_order(server):
+    c = server.conn(timeout=10)
+    c.call("DEL", "pk", "pn")
+    script = ("local t = redis.call('time') local e = t[1] * 1000000 + t[2] + 200000 "
+              "repeat t = redis.call('time') until t[1] * 1000000 + t[2] > e "
+              "redis.call('set', KEYS[1], 'fromscript') return 'done'")
+    replies = c.pipeline([("EVAL", script, 1, "pk"), ("GET", "pk"), ("INCR", "pn"),
+                          ("EVAL", "return redis.call('incr', KEYS[1])", 1, "pn"),
+                          ("PING",)])
+    assert replies == [b"done", b"fromscript", 1, 2, "PONG"]
+
+
+@pytest.mark.basalt_only
+def test_connections_on_the_script_worker_are_served_while_it_runs(server_factory):
+    """With one worker, a script running for a second leaves the other connections served
+    (before the threshold too): reads, writes of other keys, CLIENT LIST (the runner shows
+    cmd=eval and no 'b' flag) and INFO (blocked_clients does not count script runs)."""
+    srv = server_factory(extra=[("workers", 1)])
+    runner = srv.conn(timeout=30)
+    script = ("local t = redis.call('time') local e = t[1] * 1000000 + t[2] + 1000000 "
+              "repeat t = redis.call('time') until t[1] * 1000000 + t[2] > e return 'done'")
+    runner.call("CLIENT", "SETNAME", "runner")
+    t, box = _run_in_thread(lambda: runner.call("EVAL", script, 1, "mine"))
+    time.sleep(0.1)
+    other = srv.conn(timeout=0.5)
+    start = time.time()
+    assert other.call("SET", "other", "1") == "OK"
+    assert other.call("GET", "other") == b"1"
+    line = [ln for ln in other.call("CLIENT", "LIST").decode().splitlines() if "name=runner" in ln]
+    assert " cmd=eval " in line[0] and " flags=N " in line[0]
+    assert b"blocked_clients:0\r\n" in other.call("INFO", "clients")
+    assert time.time() - start < 0.5
+    t.join(10)
+    assert box["value"] == b"done"
+
+
+@pytest.mark.persistence
+def test_script_writes_survive_kill9_right_after_the_reply(server_factory):
+    srv = server_factory()
+    c = srv.conn()
+    assert c.call("EVAL", "redis.call('set', KEYS[1], ARGV[1]) "
+                  "return redis.call('rpush', KEYS[2], ARGV[1])", 2, "sk", "sl", "v1") == 1
+    srv.kill9()
+    srv.start()
+    c = srv.conn()
+    assert c.call("GET", "sk") == b"v1"
+    assert c.call("LRANGE", "sl", 0, -1) == [b"v1"]
+
+
+def test_shutdown_nosave_while_a_script_is_busy(server_factory):
+    srv = server_factory(extra=[("workers", 2)] if srv_is_basalt() else [])
+    admin = srv.conn()
+    admin.call("CONFIG", "SET", "busy-reply-threshold", "100")
+    runner, t, box = _start_busy_loop(srv, admin)
+    assert admin.err("SHUTDOWN") == BUSY_SCRIPT  # only SHUTDOWN NOSAVE while busy
+    admin.send("SHUTDOWN", "NOSAVE")
+    assert srv.wait_exit(10) is not None
+    t.join(10)
+    assert not isinstance(box.get("value"), str)  # no reply: the connection closed
 
 
 def srv_is_basalt():
