@@ -1,9 +1,27 @@
 // Lua scripting: EVAL / EVALSHA / EVAL_RO / EVALSHA_RO, SCRIPT, FUNCTION and FCALL / FCALL_RO.
 //
-// Runtime. Each worker thread owns one Lua 5.1 interpreter (server/lua_runtime.h), made on
-// first use; scripts and function libraries are shared as source text here and compiled into a
-// thread's interpreter when it first needs them. SCRIPT FLUSH and FUNCTION LOAD/DELETE/FLUSH
-// bump generations that make each interpreter rebuild lazily.
+// Where scripts run. A worker must keep serving its connections while a script runs (-BUSY
+// replies, SCRIPT KILL, SHUTDOWN NOSAVE), so EVAL/EVALSHA/EVAL_RO/EVALSHA_RO/FCALL/FCALL_RO
+// outside MULTI/EXEC are handed to the script executor thread of the client's worker
+// (server/script_executor.h; one per worker, made on first use) and the client is suspended
+// like a blocked client (Client::running_script): its connection keeps reading and buffering
+// input but runs nothing more. The executor runs the whole command (argument checks, compile,
+// the atomic run below) on a copy of what it needs, then posts the reply through
+// Worker::DeliverBlocked -> Connection::Unblocked, which makes the client's writes durable
+// (MakeDurable) before the reply leaves and resumes the pipelined commands in order. A client
+// that disconnected meanwhile has its reply dropped there; the script still runs to its end or
+// until killed. One executor per worker keeps today's concurrency: clients of one worker run
+// their scripts one after the other (as they did on the worker), clients of different workers
+// in parallel under the key locks below; the executor, never the worker, takes those locks,
+// and a worker waiting for locks a script holds gives up with -BUSY once the script is busy
+// (server/dispatcher.h, CommandLocks). Inside EXEC a script runs inline on the worker, under
+// EXEC's locks and inside its Txn, as a queued command must.
+//
+// Runtime. Each executor thread (and each worker, for SCRIPT LOAD, FUNCTION LOAD and scripts
+// inside EXEC) owns one Lua 5.1 interpreter (server/lua_runtime.h), made on first use; scripts
+// and function libraries are shared as source text here and compiled into a thread's
+// interpreter when it first needs them. SCRIPT FLUSH and FUNCTION LOAD/DELETE/FLUSH bump
+// generations that make each interpreter rebuild lazily.
 //
 // Atomicity and locking. A script runs inside one engine::Txn, so everything it writes commits
 // as ONE RocksDB WriteBatch when it returns (also when it ends in an error: Redis has no
@@ -23,8 +41,9 @@
 // Busy scripts. A count hook checks the clock; once a script runs longer than
 // busy-reply-threshold, other clients get -BUSY (except allow-busy commands such as SCRIPT
 // KILL) until it ends. SCRIPT KILL / FUNCTION KILL stop a running script that has not written
-// (-UNKILLABLE otherwise). Clients on the running script's own worker wait: that worker's loop
-// is inside the script.
+// (-UNKILLABLE otherwise), from any connection. SHUTDOWN NOSAVE stops the executors
+// (StopExecutors): running scripts are killed even if they wrote, and their staged writes
+// dropped. A script inside EXEC still occupies its worker (other workers' clients get -BUSY).
 //
 // Thread-safety: Scripting is shared by all workers; its methods are thread-safe.
 #ifndef BASALT_SERVER_SCRIPTING_H_

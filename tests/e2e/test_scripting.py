@@ -4,6 +4,7 @@ Every expected reply below was taken from Debian's redis-server 7.0 (BASALT_E2E_
 """
 import hashlib
 import multiprocessing
+import socket
 import threading
 import time
 
@@ -521,6 +522,26 @@ def test_script_writes_survive_kill9_right_after_the_reply(server_factory):
     c = srv.conn()
     assert c.call("GET", "sk") == b"v1"
     assert c.call("LRANGE", "sl", 0, -1) == [b"v1"]
+
+
+def test_disconnect_while_the_script_runs(server_factory):
+    """The script's client goes away: the script goes on until killed, its reply is dropped,
+    and the server serves normally."""
+    srv = server_factory(extra=[("workers", 2)] if srv_is_basalt() else [])
+    admin = srv.conn()
+    admin.call("CONFIG", "SET", "busy-reply-threshold", "100")
+    runner, t, box = _start_busy_loop(srv, admin)
+    runner.sock.shutdown(socket.SHUT_RDWR)  # wakes the reading thread, sends FIN
+    t.join(10)
+    runner.close()
+    time.sleep(0.2)
+    assert admin.err("PING") == BUSY_SCRIPT
+    assert admin.call("SCRIPT", "KILL") == "OK"
+    end = time.time() + 5
+    while admin.pipeline([("PING",)])[0] != "PONG":
+        assert time.time() < end
+        time.sleep(0.02)
+    assert admin.call("EVAL", "return redis.call('set', KEYS[1], 'after')", 1, "dk") == "OK"
 
 
 def test_shutdown_nosave_while_a_script_is_busy(server_factory):
