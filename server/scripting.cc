@@ -367,32 +367,50 @@ void Scripting::MarkBusy(ScriptRun* run) {
   busy_.fetch_add(1);
 }
 
-std::string Scripting::BusyError() const {
-  if (busy_.load(std::memory_order_relaxed) == 0) return "";
-  return busy_function_.load() ? "BUSY Redis is busy running a script. You can only call "
-                                 "FUNCTION KILL or SHUTDOWN NOSAVE."
-                               : "BUSY Redis is busy running a script. You can only call "
-                                 "SCRIPT KILL or SHUTDOWN NOSAVE.";
+namespace {
+
+std::string BusyText(bool function) {
+  return function ? "BUSY Redis is busy running a script. You can only call FUNCTION KILL or "
+                    "SHUTDOWN NOSAVE."
+                  : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+                    "SHUTDOWN NOSAVE.";
 }
 
+constexpr char kUnkillable[] =
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
+    "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
+    "NOSAVE command.";
+
+}  // namespace
+
+std::string Scripting::BusyError() const {
+  if (busy_.load(std::memory_order_relaxed) == 0) return "";
+  return BusyText(busy_function_.load());
+}
+
+// As Redis: -UNKILLABLE once the script wrote; SCRIPT KILL of a function (FUNCTION KILL of an
+// EVAL script) answers the -BUSY text that names the right command.
 void Scripting::Kill(CommandContext& ctx, bool functions) {
   std::lock_guard<std::mutex> lock(run_mu_);
+  if (running_.empty()) {
+    ctx.reply.Error("NOTBUSY No scripts in execution right now.");
+    return;
+  }
   std::vector<ScriptRun*> targets;
   for (ScriptRun* run : running_) {
     if (run->is_function == functions) targets.push_back(run);
   }
-  if (targets.empty()) {
-    ctx.reply.Error("NOTBUSY No scripts in execution right now.");
-    return;
-  }
+  const bool other_kind = targets.empty();
+  if (other_kind) targets.assign(running_.begin(), running_.end());
   for (ScriptRun* run : targets) {
     if (run->wrote.load()) {
-      ctx.reply.Error(
-          "UNKILLABLE Sorry the script already executed write commands against the dataset. "
-          "You can either wait the script termination or kill the server in a hard way using "
-          "the SHUTDOWN NOSAVE command.");
+      ctx.reply.Error(kUnkillable);
       return;
     }
+  }
+  if (other_kind) {
+    ctx.reply.Error(BusyText(!functions));
+    return;
   }
   for (ScriptRun* run : targets) run->kill.store(true);
   ctx.reply.SimpleString("OK");

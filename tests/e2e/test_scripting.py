@@ -475,6 +475,30 @@ def test_busy_script_pipelined_commands_after_it_get_busy_too(server_factory):
     assert other.call("PING") == "PONG"
 
 
+def test_kill_of_the_other_kind_names_the_right_command(server_factory):
+    srv = server_factory(extra=[("workers", 2)] if srv_is_basalt() else [])
+    admin = srv.conn()
+    admin.call("CONFIG", "SET", "busy-reply-threshold", "100")
+    runner, t, box = _start_busy_loop(srv, admin)
+    assert admin.err("FUNCTION", "KILL") == BUSY_SCRIPT
+    assert admin.call("SCRIPT", "KILL") == "OK"
+    t.join(10)
+    admin.call("FUNCTION", "LOAD", "REPLACE",
+               "#!lua name=lp\nredis.register_function('loop', function() while true do end end)")
+    busy_fn = BUSY_SCRIPT.replace("SCRIPT KILL", "FUNCTION KILL")
+    t, box = _run_in_thread(lambda: runner.err("FCALL", "loop", 0))
+    end = time.time() + 10
+    while admin.pipeline([("PING",)])[0] != ReplyError(busy_fn):
+        assert time.time() < end
+        time.sleep(0.02)
+    assert admin.err("SCRIPT", "KILL") == busy_fn
+    assert admin.call("FUNCTION", "KILL") == "OK"
+    t.join(10)
+    assert box["value"] == ("ERR Script killed by user with SCRIPT KILL... script: loop, "
+                            "on @user_function:2.")
+    admin.call("FUNCTION", "DELETE", "lp")
+
+
 def test_pipelined_commands_after_eval_answer_in_order(server):
     c = server.conn(timeout=10)
     c.call("DEL", "pk", "pn")
