@@ -42,6 +42,18 @@ bool ScriptBusy(ServerContext& server, std::string* busy) {
 
 }  // namespace
 
+void RejectBusy(bool exec, Client& client, codec::ReplyWriter& reply, const std::string& busy) {
+  if (exec) {
+    // Redis's execCommandAbort, also without MULTI: any transaction is discarded.
+    reply.Error("EXECABORT Transaction discarded because of: " + busy);
+    client.txn().EndMulti();
+    client.txn().UnwatchAll();
+    return;
+  }
+  reply.Error(busy);
+  client.txn().FlagError();
+}
+
 bool LockWorldUnlessBusy(CommandContext& ctx, bool exclusive, CommandLocks* held) {
   engine::KeyLocks::WorldMutex& world = ctx.server.engine->locks().world();
   constexpr std::chrono::milliseconds kPoll(1);
@@ -130,8 +142,7 @@ void Dispatcher::Execute(Client& client, const codec::Argv& argv, codec::ReplyWr
   if (server_->scripting != nullptr && !(cmd->flags & kCmdAllowBusy)) {
     std::string busy = server_->scripting->BusyError();
     if (!busy.empty()) {
-      reply.Error(busy);
-      client.txn().FlagError();
+      RejectBusy(cmd->name == "exec", client, reply, busy);
       return;
     }
   }

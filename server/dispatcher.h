@@ -38,6 +38,10 @@ struct CommandLocks {
   std::shared_lock<engine::KeyLocks::WorldMutex> shared;
   engine::KeyLocks::Guard guard;
 };
+// Replies `busy` (a -BUSY text) to a command refused because a script is busy, as Redis's
+// rejectCommand: an open MULTI is flagged, and a refused EXEC (even one without MULTI) discards
+// the transaction with "EXECABORT Transaction discarded because of: BUSY ...".
+void RejectBusy(bool exec, Client& client, codec::ReplyWriter& reply, const std::string& busy);
 bool LockWorldUnlessBusy(CommandContext& ctx, bool exclusive, CommandLocks* held);
 // REQUIRES: the world lock held (shared) in *held.
 bool LockStripesUnlessBusy(CommandContext& ctx, const std::vector<uint16_t>& stripes,

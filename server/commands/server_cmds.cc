@@ -39,6 +39,7 @@
 #include "server/client_registry.h"
 #include "server/commands/args.h"
 #include "server/config.h"
+#include "server/dispatcher.h"
 #include "server/errors.h"
 #include "server/scripting.h"
 #include "server/stats.h"
@@ -289,10 +290,8 @@ void AppendCluster(CommandContext&, std::string* out) { Field(out, "cluster_enab
 
 // avg_ttl is not tracked and reports 0.
 void AppendKeyspace(CommandContext& ctx, std::string* out) {
+  // REQUIRES: the world lock held (InfoCommand takes it; inside EXEC, EXEC holds it).
   engine::Engine& engine = *ctx.server.engine;
-  // Inside EXEC the world lock is already held (shared or exclusive): do not take it again.
-  std::shared_lock<std::shared_timed_mutex> world(engine.locks().world(), std::defer_lock);
-  if (!ctx.client.in_exec()) world.lock();
   for (int i = 0; i < engine.databases(); ++i) {
     engine::Db db = engine.db(i);
     int64_t keys = engine.KeyCount(db);
@@ -338,6 +337,15 @@ void InfoCommand(CommandContext& ctx) {
           (arg == "default" && kSections[i].in_default)) {
         chosen[i] = true;
       }
+    }
+  }
+  // The keyspace section reads the database map under the world lock shared, waited for only
+  // until a script turns busy (server/dispatcher.h). Inside EXEC, EXEC holds it already.
+  CommandLocks held;
+  for (size_t i = 0; i < n; ++i) {
+    if (chosen[i] && kSections[i].append == AppendKeyspace && !ctx.client.in_exec() &&
+        !LockWorldUnlessBusy(ctx, false, &held)) {
+      return;
     }
   }
   std::string out;

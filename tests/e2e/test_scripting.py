@@ -455,24 +455,38 @@ def test_busy_script_answers_every_connection_on_every_worker(server_factory):
     assert admin.err("SCRIPT", "KILL") == "NOTBUSY No scripts in execution right now."
 
 
-def test_busy_script_pipelined_commands_after_it_get_busy_too(server_factory):
-    """Commands pipelined behind SCRIPT KILL on other connections, and commands queued on a
-    connection of the script's worker before the threshold, are answered (-BUSY), not stuck."""
+def test_commands_sent_before_the_threshold_get_busy_not_stuck(server_factory):
+    """Commands that arrive before the script turns busy and need the locks it holds (SET,
+    INFO keyspace, EXEC; one worker, so all on the script's worker) wait only until it turns
+    busy, then get -BUSY like everything else; SCRIPT KILL pipelined behind one works."""
     srv = server_factory(extra=[("workers", 1)] if srv_is_basalt() else [])
     admin = srv.conn()
     admin.call("CONFIG", "SET", "busy-reply-threshold", "100")
+    conns = [srv.conn(timeout=10) for _ in range(3)]
+    conns[2].call("MULTI")
+    conns[2].call("SET", "k", "v")
     runner = srv.conn(timeout=30)
     t, box = _run_in_thread(lambda: runner.err("EVAL", LOOP, 0))
-    time.sleep(0.02)
-    other = srv.conn(timeout=10)
-    # A write that must wait for the script's locks at first, then turns into -BUSY.
-    assert other.err("SET", "k", "v") == BUSY_SCRIPT
-    replies = other.pipeline([("PING",), ("SCRIPT", "KILL"), ("PING",)])
+    time.sleep(0.05)
+    conns[0].send("SET", "k", "v")
+    conns[1].send("INFO", "keyspace")
+    conns[2].send("EXEC")
+    for c in conns[:2]:
+        assert c.read_reply() == ReplyError(BUSY_SCRIPT)
+    assert conns[2].read_reply() == ReplyError("EXECABORT Transaction discarded because of: " +
+                                               BUSY_SCRIPT)
+    # Refused by the dispatcher this time (the script is busy already): the same EXECABORT.
+    assert conns[1].call("MULTI") == "OK"
+    assert conns[1].err("EXEC") == "EXECABORT Transaction discarded because of: " + BUSY_SCRIPT
+    # As in Redis, also without MULTI.
+    assert conns[1].err("EXEC") == "EXECABORT Transaction discarded because of: " + BUSY_SCRIPT
+    replies = conns[0].pipeline([("PING",), ("SCRIPT", "KILL"), ("PING",)])
     assert replies[0] == ReplyError(BUSY_SCRIPT)
     assert replies[1] == "OK"
     t.join(10)
     assert box["value"] == KILLED
-    assert other.call("PING") == "PONG"
+    assert conns[0].call("PING") == "PONG"
+    assert conns[2].err("EXEC") == "ERR EXEC without MULTI"
 
 
 def test_kill_of_the_other_kind_names_the_right_command(server_factory):
