@@ -84,7 +84,7 @@ StatusOr<int64_t> Reaper::ReapDatabase(uint8_t physical, size_t limit) {
   BASALT_RETURN_IF_ERROR(CollectDue(st, physical, NowMs(), limit, &due));
   int64_t deleted = 0;
   for (const Due& d : due) {
-    std::shared_lock<std::shared_mutex> world(engine_->locks().world());
+    std::shared_lock<std::shared_timed_mutex> world(engine_->locks().world());
     KeyLocks::Guard guard = engine_->locks().LockOne(physical, d.key);
     Db db{engine_, -1, physical};
     KeyRecord rec;

@@ -1,6 +1,7 @@
 #include "engine/key_locks.h"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 
 namespace basalt::engine {
@@ -40,6 +41,25 @@ KeyLocks::Guard KeyLocks::Lock(const std::vector<uint16_t>& stripes) {
   g.stripes_.erase(std::unique(g.stripes_.begin(), g.stripes_.end()), g.stripes_.end());
   for (uint16_t s : g.stripes_) stripes_[s].lock();
   return g;
+}
+
+bool KeyLocks::LockUnless(const std::vector<uint16_t>& stripes,
+                          const std::function<bool()>& give_up, Guard* out) {
+  std::vector<uint16_t> sorted = stripes;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    while (!stripes_[sorted[i]].try_lock_for(std::chrono::milliseconds(1))) {
+      if (!give_up()) continue;
+      for (size_t j = i; j-- > 0;) stripes_[sorted[j]].unlock();
+      return false;
+    }
+  }
+  Guard g;
+  g.owner_ = this;
+  g.stripes_ = std::move(sorted);
+  *out = std::move(g);
+  return true;
 }
 
 bool KeyLocks::TryAdd(Guard* guard, uint16_t stripe) {

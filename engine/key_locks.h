@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <string_view>
@@ -45,12 +46,19 @@ class KeyLocks {
   // Adds `stripe` to `guard` without waiting: true if the guard holds it now (or already did),
   // false if another thread holds it. Never blocks, so it cannot deadlock whatever `guard` holds.
   bool TryAdd(Guard* guard, uint16_t stripe);
+  // Like Lock, but while a stripe is held elsewhere asks `give_up` about once a millisecond
+  // (a release still wakes the waiter at once); when it answers true, releases what it took
+  // and returns false. On success *out holds the stripes.
+  bool LockUnless(const std::vector<uint16_t>& stripes, const std::function<bool()>& give_up,
+                  Guard* out);
 
-  std::shared_mutex& world() { return world_; }
+  // Timed, so that a worker can stop waiting behind a busy script (server/scripting.h).
+  using WorldMutex = std::shared_timed_mutex;
+  WorldMutex& world() { return world_; }
 
  private:
-  std::array<std::mutex, kStripes> stripes_;
-  std::shared_mutex world_;
+  std::array<std::timed_mutex, kStripes> stripes_;
+  WorldMutex world_;
 };
 
 }  // namespace basalt::engine

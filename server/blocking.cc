@@ -235,7 +235,7 @@ void BlockingRegistry::ServeDeferred() {
   while (!tls_deferred.empty()) {
     PendingKey k = std::move(tls_deferred.front());
     tls_deferred.erase(tls_deferred.begin());
-    std::shared_lock<std::shared_mutex> world(engine_->locks().world());
+    std::shared_lock<std::shared_timed_mutex> world(engine_->locks().world());
     if (k.db >= engine_->databases()) continue;
     const uint8_t physical = engine_->db(k.db).physical;
     engine::KeyLocks::Guard guard =

@@ -64,6 +64,13 @@ class Client {
     block_deadline_ms_.store(deadline_ms, std::memory_order_relaxed);
     blocked_.store(blocked, std::memory_order_relaxed);
   }
+  // Running a script on its worker's script executor (server/scripting.h). Like a blocked
+  // client, its connection runs no further commands until the reply is delivered; unlike one,
+  // CLIENT LIST shows no 'b' flag and INFO blocked_clients does not count it (as in Redis).
+  bool running_script() const { return running_script_.load(std::memory_order_relaxed); }
+  void set_running_script(bool v) { running_script_.store(v, std::memory_order_relaxed); }
+  // Waiting for a reply delivered by another thread: blocked or running a script.
+  bool suspended() const { return blocked() || running_script(); }
   // MULTI/EXEC/WATCH state (server/transaction.h). in_exec(): EXEC is running this client's
   // queued commands (blocking commands then behave as non-blocking, as in Redis).
   Transaction& txn() { return txn_; }
@@ -120,6 +127,7 @@ class Client {
   bool wrote_ = false;
   std::atomic<bool> blocked_{false};
   std::atomic<int64_t> block_deadline_ms_{0};
+  std::atomic<bool> running_script_{false};
   Transaction txn_;
 
   mutable std::mutex mu_;

@@ -126,7 +126,7 @@ void Connection::ProcessInput() {
   limits.auth_required = AuthRequired(server, *client_);
   parser_.set_limits(limits);
   codec::ReplyWriter reply(&out_, client_->resp());
-  while (!closing_ && !client_->close_after_reply() && !client_->blocked() && start_ < end_) {
+  while (!closing_ && !client_->close_after_reply() && !client_->suspended() && start_ < end_) {
     size_t consumed = 0;
     std::string error;
     codec::ParseStatus st = parser_.Parse(std::string_view(in_.get() + start_, end_ - start_),
@@ -197,11 +197,13 @@ void Connection::OnBlockTimeout(uv_timer_t* t) {
 }
 
 void Connection::Unblocked(std::string reply) {
-  if (closing_ || !client_->blocked()) return;
+  if (closing_ || !client_->suspended()) return;
   if (block_timer_ != nullptr) uv_timer_stop(block_timer_);
   client_->set_blocked(false);
+  client_->set_running_script(false);
   out_ += reply;
-  // A served client's pop was written by another thread: make it durable before the reply.
+  // A served client's pop, or its script's writes, were written by another thread: make them
+  // durable before the reply.
   client_->mark_wrote();
   ProcessInput();
 }

@@ -33,8 +33,8 @@ class Connection {
   // Starts closing; the object is deleted in the close callback.
   void Close();
   Client& client() { return *client_; }
-  // The blocking command this client waits on finished with `reply`: send it and go on with
-  // the commands that arrived meanwhile.
+  // The blocking command or script this client waits on finished with `reply`: make the
+  // writes durable, send it and go on with the commands that arrived meanwhile.
   void Unblocked(std::string reply);
   bool closing() const { return closing_; }
   // Appends bytes another thread posted (a pub/sub message, a MONITOR line) and enforces the

@@ -1,5 +1,6 @@
 #include "server/dispatcher.h"
 
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -45,7 +46,55 @@ bool ArityOk(const CommandSpec& cmd, size_t argc) {
   return argc >= static_cast<size_t>(-cmd.arity);
 }
 
+// True, with the -BUSY text in *busy, once a script runs past busy-reply-threshold.
+bool ScriptBusy(ServerContext& server, std::string* busy) {
+  if (server.scripting != nullptr) *busy = server.scripting->BusyError();
+  return !busy->empty();
+}
+
 }  // namespace
+
+void RejectBusy(bool exec, Client& client, codec::ReplyWriter& reply, const std::string& busy) {
+  if (exec) {
+    // Redis's execCommandAbort, also without MULTI: any transaction is discarded.
+    reply.Error("EXECABORT Transaction discarded because of: " + busy);
+    client.txn().EndMulti();
+    client.txn().UnwatchAll();
+    return;
+  }
+  reply.Error(busy);
+  client.txn().FlagError();
+}
+
+bool LockWorldUnlessBusy(CommandContext& ctx, bool exclusive, CommandLocks* held) {
+  engine::KeyLocks::WorldMutex& world = ctx.server.engine->locks().world();
+  constexpr std::chrono::milliseconds kPoll(1);
+  std::string busy;
+  while (!(exclusive ? world.try_lock_for(kPoll) : world.try_lock_shared_for(kPoll))) {
+    if (ScriptBusy(ctx.server, &busy)) {
+      ctx.reply.Error(busy);
+      return false;
+    }
+  }
+  if (exclusive) {
+    held->world = std::unique_lock<engine::KeyLocks::WorldMutex>(world, std::adopt_lock);
+  } else {
+    held->shared = std::shared_lock<engine::KeyLocks::WorldMutex>(world, std::adopt_lock);
+  }
+  return true;
+}
+
+bool LockStripesUnlessBusy(CommandContext& ctx, const std::vector<uint16_t>& stripes,
+                           CommandLocks* held) {
+  std::string busy;
+  if (ctx.server.engine->locks().LockUnless(
+          stripes, [&] { return ScriptBusy(ctx.server, &busy); }, &held->guard)) {
+    return true;
+  }
+  ctx.reply.Error(busy);
+  if (held->shared.owns_lock()) held->shared.unlock();
+  return false;
+}
 
 bool AuthRequired(const ServerContext& server, const Client& client) {
   return !client.authenticated() && server.requirepass_set.load(std::memory_order_relaxed);
@@ -112,8 +161,7 @@ void Dispatcher::Execute(Client& client, const codec::Argv& argv, codec::ReplyWr
   if (server_->scripting != nullptr && !(cmd->flags & kCmdAllowBusy)) {
     std::string busy = server_->scripting->BusyError();
     if (!busy.empty()) {
-      reply.Error(busy);
-      client.txn().FlagError();
+      RejectBusy(cmd->name == "exec", client, reply, busy);
       return;
     }
   }
@@ -150,12 +198,12 @@ void AppendLockStripes(const CommandSpec& cmd, const codec::Argv& argv, int db,
 }
 
 void Dispatcher::RunLocked(const CommandSpec& cmd, CommandContext& ctx) {
-  engine::KeyLocks& locks = server_->engine->locks();
   BlockingRegistry& blocking = *server_->blocking;
+  CommandLocks held;
   if (cmd.flags & kCmdWholeDb) {
-    std::unique_lock<std::shared_mutex> world(locks.world());
+    if (!LockWorldUnlessBusy(ctx, true, &held)) return;
     InvokeCommand(cmd, ctx);
-    engine::KeyLocks::Guard none = locks.Lock({});
+    engine::KeyLocks::Guard none = server_->engine->locks().Lock({});
     blocking.ServeReady(&none);  // SWAPDB may bring waited keys into view
     return;
   }
@@ -166,15 +214,15 @@ void Dispatcher::RunLocked(const CommandSpec& cmd, CommandContext& ctx) {
     InvokeCommand(cmd, ctx);
     return;
   }
-  std::shared_lock<std::shared_mutex> world(locks.world());
+  if (!LockWorldUnlessBusy(ctx, false, &held)) return;
   std::vector<uint16_t> stripes;
   AppendLockStripes(cmd, ctx.argv, ctx.client.db(), *server_, &stripes);
-  engine::KeyLocks::Guard guard = locks.Lock(stripes);
+  if (!LockStripesUnlessBusy(ctx, stripes, &held)) return;
   InvokeCommand(cmd, ctx);
   // Clients blocked on keys this command filled are served before anyone else sees them.
-  blocking.ServeReady(&guard);
-  guard.Release();
-  world.unlock();
+  blocking.ServeReady(&held.guard);
+  held.guard.Release();
+  held.shared.unlock();
   blocking.ServeDeferred();
 }
 

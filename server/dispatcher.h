@@ -7,6 +7,8 @@
 #define BASALT_SERVER_DISPATCHER_H_
 
 #include <cstdint>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,25 @@ void AppendLockStripes(const CommandSpec& cmd, const codec::Argv& argv, int db,
 // (Dispatcher::RunLocked for one command; EXEC for all its queued commands at once), so every
 // command, alone or inside EXEC, runs through this one function.
 void InvokeCommand(const CommandSpec& cmd, CommandContext& ctx);
+
+// The locks of a write. A script holds its locks while it runs on its executor thread
+// (server/scripting.h), possibly forever (`while true do end`); a worker that waited for them
+// without end could no longer serve SCRIPT KILL. So these wait only until a script turns busy:
+// then they reply its -BUSY error (Redis answers every command queued behind a busy script so)
+// and return false, holding nothing.
+struct CommandLocks {
+  std::unique_lock<engine::KeyLocks::WorldMutex> world;  // exclusive
+  std::shared_lock<engine::KeyLocks::WorldMutex> shared;
+  engine::KeyLocks::Guard guard;
+};
+// Replies `busy` (a -BUSY text) to a command refused because a script is busy, as Redis's
+// rejectCommand: an open MULTI is flagged, and a refused EXEC (even one without MULTI) discards
+// the transaction with "EXECABORT Transaction discarded because of: BUSY ...".
+void RejectBusy(bool exec, Client& client, codec::ReplyWriter& reply, const std::string& busy);
+bool LockWorldUnlessBusy(CommandContext& ctx, bool exclusive, CommandLocks* held);
+// REQUIRES: the world lock held (shared) in *held.
+bool LockStripesUnlessBusy(CommandContext& ctx, const std::vector<uint16_t>& stripes,
+                           CommandLocks* held);
 
 class Dispatcher {
  public:

@@ -1,4 +1,5 @@
-// One Lua 5.1 interpreter per worker thread, set up as Redis 7.0 sets up its own: the base,
+// One Lua 5.1 interpreter per thread that runs scripts (script executors; workers for SCRIPT
+// LOAD, FUNCTION LOAD and scripts inside EXEC), set up as Redis 7.0 sets up its own: the base,
 // table, string and math libraries plus cjson and bit; no os, io, package, loadfile, dofile or
 // debug; the redis.* API; globals and library tables read-only ("Attempt to modify a readonly
 // table"), unknown globals an error. The conversions between Lua values and RESP follow Redis's
@@ -45,6 +46,7 @@ struct ScriptRun {
   bool busy = false;
   std::atomic<bool> wrote{false};
   std::atomic<bool> kill{false};
+  std::atomic<bool> abandon{false};  // shutdown: drop the staged writes, do not commit
 };
 
 class LuaRuntime {

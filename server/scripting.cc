@@ -17,6 +17,7 @@
 #include "server/dispatcher.h"
 #include "server/errors.h"
 #include "server/lua_runtime.h"
+#include "server/script_executor.h"
 #include "server/stats.h"
 
 namespace basalt::server {
@@ -147,8 +148,8 @@ bool Attempt(CommandContext& ctx, ScriptRun* run, const std::vector<std::string>
   ServerContext& server = ctx.server;
   engine::KeyLocks& locks = server.engine->locks();
   const bool in_exec = engine::Txn::Current() != nullptr;  // EXEC holds the world exclusively
-  std::unique_lock<std::shared_mutex> world(locks.world(), std::defer_lock);
-  std::shared_lock<std::shared_mutex> shared(locks.world(), std::defer_lock);
+  std::unique_lock<std::shared_timed_mutex> world(locks.world(), std::defer_lock);
+  std::shared_lock<std::shared_timed_mutex> shared(locks.world(), std::defer_lock);
   engine::KeyLocks::Guard guard;
   if (in_exec) {
     run->exclusive = true;
@@ -169,7 +170,8 @@ bool Attempt(CommandContext& ctx, ScriptRun* run, const std::vector<std::string>
   } else {
     engine::Txn txn(server.engine);
     body(writer);
-    if (run->restart) return false;  // the Txn is dropped: nothing was written
+    // The Txn is dropped: nothing was written.
+    if (run->restart || run->abandon.load()) return false;
     committed = txn.Commit();
   }
   if (writer.errors() > 0) server.stats->error_replies.fetch_add(writer.errors());
@@ -211,6 +213,11 @@ void RunAtomically(CommandContext& ctx, Scripting* scripting, ScriptRun* run,
     scripting->Leave(run);
     if (script_client.take_wrote()) ctx.client.mark_wrote();
     if (done) break;
+    if (run->abandon.load()) {
+      out.clear();
+      codec::ReplyWriter(&out, ctx.reply.protocol()).Error("ERR Server is shutting down");
+      break;
+    }
     run->exclusive = true;
     run->wrote = false;
   }
@@ -340,6 +347,10 @@ bool Scripting::FindFunction(const std::string& name, FunctionLibrary::Function*
 void Scripting::Enter(ScriptRun* run) {
   std::lock_guard<std::mutex> lock(run_mu_);
   running_.insert(run);
+  if (stopping_) {
+    run->abandon.store(true);
+    run->kill.store(true);
+  }
 }
 
 void Scripting::Leave(ScriptRun* run) {
@@ -356,38 +367,143 @@ void Scripting::MarkBusy(ScriptRun* run) {
   busy_.fetch_add(1);
 }
 
-std::string Scripting::BusyError() const {
-  if (busy_.load(std::memory_order_relaxed) == 0) return "";
-  return busy_function_.load() ? "BUSY Redis is busy running a script. You can only call "
-                                 "FUNCTION KILL or SHUTDOWN NOSAVE."
-                               : "BUSY Redis is busy running a script. You can only call "
-                                 "SCRIPT KILL or SHUTDOWN NOSAVE.";
+namespace {
+
+std::string BusyText(bool function) {
+  return function ? "BUSY Redis is busy running a script. You can only call FUNCTION KILL or "
+                    "SHUTDOWN NOSAVE."
+                  : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+                    "SHUTDOWN NOSAVE.";
 }
 
+constexpr char kUnkillable[] =
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
+    "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
+    "NOSAVE command.";
+
+}  // namespace
+
+std::string Scripting::BusyError() const {
+  if (busy_.load(std::memory_order_relaxed) == 0) return "";
+  return BusyText(busy_function_.load());
+}
+
+// As Redis: -UNKILLABLE once the script wrote; SCRIPT KILL of a function (FUNCTION KILL of an
+// EVAL script) answers the -BUSY text that names the right command.
 void Scripting::Kill(CommandContext& ctx, bool functions) {
   std::lock_guard<std::mutex> lock(run_mu_);
+  if (running_.empty()) {
+    ctx.reply.Error("NOTBUSY No scripts in execution right now.");
+    return;
+  }
   std::vector<ScriptRun*> targets;
   for (ScriptRun* run : running_) {
     if (run->is_function == functions) targets.push_back(run);
   }
-  if (targets.empty()) {
-    ctx.reply.Error("NOTBUSY No scripts in execution right now.");
-    return;
-  }
+  const bool other_kind = targets.empty();
+  if (other_kind) targets.assign(running_.begin(), running_.end());
   for (ScriptRun* run : targets) {
     if (run->wrote.load()) {
-      ctx.reply.Error(
-          "UNKILLABLE Sorry the script already executed write commands against the dataset. "
-          "You can either wait the script termination or kill the server in a hard way using "
-          "the SHUTDOWN NOSAVE command.");
+      ctx.reply.Error(kUnkillable);
       return;
     }
+  }
+  if (other_kind) {
+    ctx.reply.Error(BusyText(!functions));
+    return;
   }
   for (ScriptRun* run : targets) run->kill.store(true);
   ctx.reply.SimpleString("OK");
 }
 
+// ---- executors -----------------------------------------------------------------------------
+
+Scripting::Scripting(ServerContext* server) : server_(server) {}
+
+Scripting::~Scripting() { StopExecutors(); }
+
+void Scripting::EnableExecutors(DeliverFn deliver) {
+  std::lock_guard<std::mutex> lock(exec_mu_);
+  deliver_ = std::move(deliver);
+}
+
+void Scripting::StopExecutors() {
+  std::vector<std::unique_ptr<ScriptExecutor>> executors;
+  {
+    std::lock_guard<std::mutex> lock(exec_mu_);
+    executors_stopped_ = true;
+    executors.swap(executors_);
+  }
+  {
+    std::lock_guard<std::mutex> lock(run_mu_);
+    stopping_ = true;
+    for (ScriptRun* run : running_) {
+      run->abandon.store(true);
+      run->kill.store(true);
+    }
+  }
+  for (auto& executor : executors) {
+    if (executor != nullptr) executor->Stop();
+  }
+}
+
+ScriptExecutor* Scripting::ExecutorFor(int worker) {
+  std::lock_guard<std::mutex> lock(exec_mu_);
+  if (!deliver_ || executors_stopped_ || worker < 0) return nullptr;
+  const size_t i = static_cast<size_t>(worker);
+  if (executors_.size() <= i) executors_.resize(i + 1);
+  if (executors_[i] == nullptr) executors_[i] = std::make_unique<ScriptExecutor>();
+  return executors_[i].get();
+}
+
+bool Scripting::Offload(CommandContext& ctx, std::function<void(CommandContext&)> run) {
+  if (ctx.client.in_exec() || engine::Txn::Current() != nullptr) return false;
+  ScriptExecutor* executor = ExecutorFor(ctx.client.worker());
+  if (executor == nullptr) return false;
+  // The task owns copies of everything it needs: the client may disconnect meanwhile (its
+  // reply is then dropped by the worker).
+  auto task = [this, argv = ctx.argv, id = ctx.client.id(), worker = ctx.client.worker(),
+               db = ctx.client.db(), resp = ctx.client.resp(), run = std::move(run)] {
+    Client caller(id, "", "", worker, 0);
+    caller.set_db(db);
+    caller.set_resp(resp);
+    caller.set_authenticated(true);
+    std::string out;
+    codec::ReplyWriter reply(&out, resp);
+    CommandContext ctx{argv, caller, reply, *server_};
+    run(ctx);
+    if (reply.errors() > 0) server_->stats->error_replies.fetch_add(reply.errors());
+    {
+      // SHUTDOWN NOSAVE killed it: its client's connection just closes, as in Redis.
+      std::lock_guard<std::mutex> lock(run_mu_);
+      if (stopping_) return;
+    }
+    deliver_(worker, id, std::move(out));
+  };
+  ctx.client.set_running_script(true);
+  if (!executor->Post(std::move(task))) {
+    ctx.client.set_running_script(false);
+    return false;
+  }
+  return true;
+}
+
+// ---- EVAL and FCALL ------------------------------------------------------------------------
+
 void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
+  if (Offload(ctx,
+              [this, by_sha, read_only](CommandContext& c) { EvalNow(c, by_sha, read_only); })) {
+    return;
+  }
+  EvalNow(ctx, by_sha, read_only);
+}
+
+void Scripting::FCall(CommandContext& ctx, bool read_only) {
+  if (Offload(ctx, [this, read_only](CommandContext& c) { FCallNow(c, read_only); })) return;
+  FCallNow(ctx, read_only);
+}
+
+void Scripting::EvalNow(CommandContext& ctx, bool by_sha, bool read_only) {
   std::vector<std::string> keys, args;
   if (!SplitKeys(ctx, &keys, &args)) return;
   std::string sha, body;
@@ -418,7 +534,7 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
                 [&](codec::ReplyWriter& out) { lua->RunScript(&run, sha, keys, args, out); });
 }
 
-void Scripting::FCall(CommandContext& ctx, bool read_only) {
+void Scripting::FCallNow(CommandContext& ctx, bool read_only) {
   std::vector<std::string> keys, args;
   if (!SplitKeys(ctx, &keys, &args)) return;
   FunctionLibrary::Function fn;

@@ -1,9 +1,27 @@
 // Lua scripting: EVAL / EVALSHA / EVAL_RO / EVALSHA_RO, SCRIPT, FUNCTION and FCALL / FCALL_RO.
 //
-// Runtime. Each worker thread owns one Lua 5.1 interpreter (server/lua_runtime.h), made on
-// first use; scripts and function libraries are shared as source text here and compiled into a
-// thread's interpreter when it first needs them. SCRIPT FLUSH and FUNCTION LOAD/DELETE/FLUSH
-// bump generations that make each interpreter rebuild lazily.
+// Where scripts run. A worker must keep serving its connections while a script runs (-BUSY
+// replies, SCRIPT KILL, SHUTDOWN NOSAVE), so EVAL/EVALSHA/EVAL_RO/EVALSHA_RO/FCALL/FCALL_RO
+// outside MULTI/EXEC are handed to the script executor thread of the client's worker
+// (server/script_executor.h; one per worker, made on first use) and the client is suspended
+// like a blocked client (Client::running_script): its connection keeps reading and buffering
+// input but runs nothing more. The executor runs the whole command (argument checks, compile,
+// the atomic run below) on a copy of what it needs, then posts the reply through
+// Worker::DeliverBlocked -> Connection::Unblocked, which makes the client's writes durable
+// (MakeDurable) before the reply leaves and resumes the pipelined commands in order. A client
+// that disconnected meanwhile has its reply dropped there; the script still runs to its end or
+// until killed. One executor per worker keeps today's concurrency: clients of one worker run
+// their scripts one after the other (as they did on the worker), clients of different workers
+// in parallel under the key locks below; the executor, never the worker, takes those locks,
+// and a worker waiting for locks a script holds gives up with -BUSY once the script is busy
+// (server/dispatcher.h, CommandLocks). Inside EXEC a script runs inline on the worker, under
+// EXEC's locks and inside its Txn, as a queued command must.
+//
+// Runtime. Each executor thread (and each worker, for SCRIPT LOAD, FUNCTION LOAD and scripts
+// inside EXEC) owns one Lua 5.1 interpreter (server/lua_runtime.h), made on first use; scripts
+// and function libraries are shared as source text here and compiled into a thread's
+// interpreter when it first needs them. SCRIPT FLUSH and FUNCTION LOAD/DELETE/FLUSH bump
+// generations that make each interpreter rebuild lazily.
 //
 // Atomicity and locking. A script runs inside one engine::Txn, so everything it writes commits
 // as ONE RocksDB WriteBatch when it returns (also when it ends in an error: Redis has no
@@ -23,8 +41,9 @@
 // Busy scripts. A count hook checks the clock; once a script runs longer than
 // busy-reply-threshold, other clients get -BUSY (except allow-busy commands such as SCRIPT
 // KILL) until it ends. SCRIPT KILL / FUNCTION KILL stop a running script that has not written
-// (-UNKILLABLE otherwise). Clients on the running script's own worker wait: that worker's loop
-// is inside the script.
+// (-UNKILLABLE otherwise), from any connection. SHUTDOWN NOSAVE stops the executors
+// (StopExecutors): running scripts are killed even if they wrote, and their staged writes
+// dropped. A script inside EXEC still occupies its worker (other workers' clients get -BUSY).
 //
 // Thread-safety: Scripting is shared by all workers; its methods are thread-safe.
 #ifndef BASALT_SERVER_SCRIPTING_H_
@@ -32,7 +51,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -46,6 +67,7 @@ namespace basalt::server {
 struct CommandContext;
 struct ServerContext;
 struct ScriptRun;
+class ScriptExecutor;
 
 // A FUNCTION library: its source and the functions it registers.
 struct FunctionLibrary {
@@ -61,10 +83,23 @@ struct FunctionLibrary {
 
 class Scripting {
  public:
-  explicit Scripting(ServerContext* server) : server_(server) {}
+  explicit Scripting(ServerContext* server);
+  ~Scripting();  // StopExecutors()
 
   // Loads the persisted FUNCTION libraries. Called once at start-up, before serving.
   engine::Status LoadFunctions();
+
+  // Posts `reply` to client `client_id` on worker `worker`, which sends it and resumes the
+  // client (Worker::DeliverBlocked).
+  using DeliverFn = std::function<void(int worker, uint64_t client_id, std::string reply)>;
+  // Called by the server before its workers start: from then on scripts run outside MULTI/EXEC
+  // go to the caller's worker's executor thread, and their replies come back through
+  // `deliver`. Without it (in-process tests) they run inline.
+  void EnableExecutors(DeliverFn deliver);
+  // Shutdown: kills every running script, also one that wrote (its staged writes are dropped:
+  // SHUTDOWN NOSAVE), drops queued ones and joins the executor threads. No script runs on an
+  // executor afterwards. Call before the workers stop. Idempotent.
+  void StopExecutors();
 
   // Command entry points (server/commands/scripting.cc). Each writes one reply.
   void Eval(CommandContext& ctx, bool by_sha, bool read_only);
@@ -100,6 +135,13 @@ class Scripting {
 
  private:
   engine::Status PersistLocked();
+  // Runs `run` for ctx on ctx's worker's executor and suspends ctx.client until the reply is
+  // delivered. False (nothing done) when the script must run inline: inside EXEC, without
+  // executors, or during shutdown.
+  bool Offload(CommandContext& ctx, std::function<void(CommandContext&)> run);
+  ScriptExecutor* ExecutorFor(int worker);
+  void EvalNow(CommandContext& ctx, bool by_sha, bool read_only);
+  void FCallNow(CommandContext& ctx, bool read_only);
   bool FindFunction(const std::string& name, FunctionLibrary::Function* fn);
 
   ServerContext* server_;
@@ -112,6 +154,12 @@ class Scripting {
   std::set<ScriptRun*> running_;
   std::atomic<int> busy_{0};  // running scripts past the threshold
   std::atomic<bool> busy_function_{false};
+  bool stopping_ = false;  // guarded by run_mu_: runs that enter from now on are killed
+
+  std::mutex exec_mu_;
+  DeliverFn deliver_;                                       // set once, before any script runs
+  std::vector<std::unique_ptr<ScriptExecutor>> executors_;  // by worker, made on first use
+  bool executors_stopped_ = false;
 };
 
 }  // namespace basalt::server

@@ -121,6 +121,10 @@ int Server::Run() {
   context_.commands = &commands_;
   scripting_ = std::make_unique<Scripting>(&context_);
   context_.scripting = scripting_.get();
+  // Scripts run on per-worker executor threads; their replies come back like blocked clients'.
+  scripting_->EnableExecutors([this](int worker, uint64_t id, std::string reply) {
+    workers_[static_cast<size_t>(worker)]->DeliverBlocked(id, std::move(reply));
+  });
   if (engine::Status fs = scripting_->LoadFunctions(); !fs.ok()) {
     spdlog::critical("cannot load stored functions: {}", fs.ToString());
     return 1;
@@ -284,6 +288,9 @@ void Server::Shutdown() {
   uv_timer_stop(&accept_pause_);
   uv_close(reinterpret_cast<uv_handle_t*>(&accept_pause_), nullptr);
   for (int fd : listen_fds_) close(fd);
+  // Kills running scripts (SHUTDOWN NOSAVE works while one is busy) before the workers their
+  // replies would go to are gone.
+  scripting_->StopExecutors();
   for (auto& w : workers_) w->Stop();
   reaper_->Stop();  // before the workers go: it may publish `expired` events to their clients
   workers_.clear();

@@ -194,7 +194,7 @@ void Worker::CloseIdle() {
   int64_t now = engine::NowMs();
   std::vector<Connection*> idle;
   for (auto& [id, c] : conns_) {
-    if (c->client().blocked()) continue;  // as in Redis, a blocked client is not idle
+    if (c->client().suspended()) continue;  // as in Redis, a blocked client is not idle
     if (now - c->client().last_interaction_ms() > timeout_s * 1000) idle.push_back(c);
   }
   for (Connection* c : idle) c->Close();

@@ -38,7 +38,8 @@ class Worker {
   void AddConnection(int fd, std::shared_ptr<Client> client);
   // Asks the worker to close client `id` (CLIENT KILL, shutdown).
   void RequestClose(uint64_t id);
-  // Hands blocked client `id` the reply that finishes its blocking command (blocking.h).
+  // Hands blocked client `id` the reply that finishes its blocking command (blocking.h) or
+  // its script (scripting.h).
   void DeliverBlocked(uint64_t id, std::string reply);
   // Appends bytes to clients' output (pub/sub messages, MONITOR lines), subject to their
   // output buffer limits. Consumes *pushes. Posts from one thread arrive in posting order,

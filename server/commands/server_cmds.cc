@@ -39,8 +39,10 @@
 #include "server/client_registry.h"
 #include "server/commands/args.h"
 #include "server/config.h"
+#include "server/dispatcher.h"
 #include "server/errors.h"
 #include "server/pubsub.h"
+#include "server/scripting.h"
 #include "server/stats.h"
 
 namespace basalt::server {
@@ -312,10 +314,8 @@ void AppendCluster(CommandContext&, std::string* out) { Field(out, "cluster_enab
 
 // avg_ttl is not tracked and reports 0.
 void AppendKeyspace(CommandContext& ctx, std::string* out) {
+  // REQUIRES: the world lock held (InfoCommand takes it; inside EXEC, EXEC holds it).
   engine::Engine& engine = *ctx.server.engine;
-  // Inside EXEC the world lock is already held (shared or exclusive): do not take it again.
-  std::shared_lock<std::shared_mutex> world(engine.locks().world(), std::defer_lock);
-  if (!ctx.client.in_exec()) world.lock();
   for (int i = 0; i < engine.databases(); ++i) {
     engine::Db db = engine.db(i);
     int64_t keys = engine.KeyCount(db);
@@ -362,6 +362,15 @@ void InfoCommand(CommandContext& ctx) {
           (arg == "default" && kSections[i].in_default)) {
         chosen[i] = true;
       }
+    }
+  }
+  // The keyspace section reads the database map under the world lock shared, waited for only
+  // until a script turns busy (server/dispatcher.h). Inside EXEC, EXEC holds it already.
+  CommandLocks held;
+  for (size_t i = 0; i < n; ++i) {
+    if (chosen[i] && kSections[i].append == AppendKeyspace && !ctx.client.in_exec() &&
+        !LockWorldUnlessBusy(ctx, false, &held)) {
+      return;
     }
   }
   std::string out;
@@ -728,6 +737,14 @@ void ShutdownCommand(CommandContext& ctx) {
   if (abort) {
     ctx.reply.Error("ERR No shutdown in progress.");
     return;
+  }
+  // While a script is busy only SHUTDOWN NOSAVE goes ahead (its writes are dropped).
+  if (!nosave && ctx.server.scripting != nullptr) {
+    std::string busy = ctx.server.scripting->BusyError();
+    if (!busy.empty()) {
+      ctx.reply.Error(busy);
+      return;
+    }
   }
   if (save) {
     std::lock_guard<std::mutex> lock(ctx.server.save_mu);

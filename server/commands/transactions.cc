@@ -122,16 +122,19 @@ void ExecCommand(CommandContext& ctx) {
     EndTransaction(t);
     return;
   }
-  engine::KeyLocks& locks = ctx.server.engine->locks();
-  std::unique_lock<std::shared_mutex> world(locks.world(), std::defer_lock);
-  std::shared_lock<std::shared_mutex> shared(locks.world(), std::defer_lock);
-  engine::KeyLocks::Guard guard;
-  if (NeedsWorld(t.queued())) {
-    world.lock();
-  } else {
-    shared.lock();
-    guard = locks.Lock(ExecStripes(ctx, t));
+  // Waits for its locks only until a script turns busy; then EXEC is refused as the dispatcher
+  // refuses it (RejectBusy: the transaction is discarded).
+  CommandLocks held;
+  const bool exclusive = NeedsWorld(t.queued());
+  std::string refused;  // "-BUSY ...\r\n" when given up
+  codec::ReplyWriter refused_writer(&refused, ctx.reply.protocol());
+  CommandContext probe{ctx.argv, ctx.client, refused_writer, ctx.server};
+  if (!LockWorldUnlessBusy(probe, exclusive, &held) ||
+      (!exclusive && !LockStripesUnlessBusy(probe, ExecStripes(ctx, t), &held))) {
+    RejectBusy(true, ctx.client, ctx.reply, refused.substr(1, refused.size() - 3));
+    return;
   }
+  engine::KeyLocks::Guard& guard = held.guard;
   if (t.dirty() || WatchedKeyExpired(ctx, t)) {
     ctx.reply.NullArray();
     EndTransaction(t);
@@ -143,8 +146,8 @@ void ExecCommand(CommandContext& ctx) {
   // Clients blocked on keys the transaction filled are served before anyone else sees them.
   ctx.server.blocking->ServeReady(&guard);
   guard.Release();
-  if (world.owns_lock()) world.unlock();
-  if (shared.owns_lock()) shared.unlock();
+  if (held.world.owns_lock()) held.world.unlock();
+  if (held.shared.owns_lock()) held.shared.unlock();
   ctx.server.blocking->ServeDeferred();
 }
 
@@ -167,11 +170,16 @@ void WatchCommand(CommandContext& ctx) {
     return;
   }
   // The stripes are held so that no write falls between reading a key's state and watching it.
+  // Waits for those locks only until a script turns busy (-BUSY; keys watched before stay).
   engine::Engine& engine = *ctx.server.engine;
-  std::shared_lock<std::shared_mutex> world(engine.locks().world());
+  CommandLocks held;
+  if (!LockWorldUnlessBusy(ctx, false, &held)) return;
   engine::Db db = ctx.db();
   for (size_t i = 1; i < ctx.argc(); ++i) {
-    engine::KeyLocks::Guard guard = engine.locks().LockOne(db.physical, ctx.arg(i));
+    if (!LockStripesUnlessBusy(ctx, {engine::KeyLocks::StripeOf(db.physical, ctx.arg(i))}, &held)) {
+      return;
+    }
+    engine::KeyLocks::Guard guard = std::move(held.guard);
     engine::KeyRecord rec;
     if (!CheckStatus(ctx, engine.Lookup(db, ctx.arg(i), &rec))) return;
     t.Watch(ctx.server.watches, db.index, ctx.arg(i), rec.present, rec.present && rec.expired);

@@ -2,7 +2,9 @@
 
 Every expected reply below was taken from Debian's redis-server 7.0 (BASALT_E2E_TARGET=redis).
 """
+import hashlib
 import multiprocessing
+import socket
 import threading
 import time
 
@@ -404,6 +406,192 @@ def test_script_kill_refused_after_write(server_factory):
     t.join(20)
     assert box["value"] == b"done"
     assert c.call("GET", "x") == b"1"
+
+
+BUSY_SCRIPT = ("BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+               "SHUTDOWN NOSAVE.")
+LOOP = "while true do end"
+LOOP_SHA = hashlib.sha1(LOOP.encode()).hexdigest()
+KILLED = f"ERR Script killed by user with SCRIPT KILL... script: {LOOP_SHA}, on @user_script:1."
+
+
+def _start_busy_loop(srv, watcher):
+    """Starts EVAL LOOP on a fresh connection; returns (runner, thread, box) once `watcher`
+    sees -BUSY."""
+    runner = srv.conn(timeout=30)
+    t, box = _run_in_thread(lambda: runner.err("EVAL", LOOP, 0))
+    end = time.time() + 10
+    while time.time() < end:
+        rep = watcher.pipeline([("PING",)])[0]
+        if isinstance(rep, ReplyError):
+            assert rep.message == BUSY_SCRIPT
+            return runner, t, box
+        time.sleep(0.02)
+    raise AssertionError("the script never turned busy")
+
+
+def test_busy_script_answers_every_connection_on_every_worker(server_factory):
+    """Regression: clients on the running script's own worker used to wait (its loop was inside
+    the script), so a SCRIPT KILL sent there never arrived. With 2 workers and 4 new
+    connections, some share the script's worker: every one gets -BUSY and can kill it."""
+    srv = server_factory(extra=[("workers", 2)] if srv_is_basalt() else [])
+    admin = srv.conn()
+    assert admin.call("CONFIG", "SET", "busy-reply-threshold", "100") == "OK"
+    for killer in range(4):
+        conns = [srv.conn(timeout=5) for _ in range(4)]
+        runner, t, box = _start_busy_loop(srv, admin)
+        for c in conns + [admin]:
+            assert c.err("SET", "k", "v") == BUSY_SCRIPT
+            assert c.err("GET", "k") == BUSY_SCRIPT
+            assert c.err("EVAL", "return 1", 0) == BUSY_SCRIPT
+        assert conns[killer].call("SCRIPT", "KILL") == "OK"
+        t.join(10)
+        assert box["value"] == KILLED
+        assert runner.call("PING") == "PONG"
+        for c in conns + [admin]:
+            assert c.call("SET", "k", "v") == "OK"
+            c is admin or c.close()
+        runner.close()
+    assert admin.err("SCRIPT", "KILL") == "NOTBUSY No scripts in execution right now."
+
+
+def test_commands_sent_before_the_threshold_get_busy_not_stuck(server_factory):
+    """Commands that arrive before the script turns busy and need the locks it holds (SET,
+    INFO keyspace, EXEC; one worker, so all on the script's worker) wait only until it turns
+    busy, then get -BUSY like everything else; SCRIPT KILL pipelined behind one works."""
+    srv = server_factory(extra=[("workers", 1)] if srv_is_basalt() else [])
+    admin = srv.conn()
+    admin.call("CONFIG", "SET", "busy-reply-threshold", "100")
+    conns = [srv.conn(timeout=10) for _ in range(3)]
+    conns[2].call("MULTI")
+    conns[2].call("SET", "k", "v")
+    runner = srv.conn(timeout=30)
+    t, box = _run_in_thread(lambda: runner.err("EVAL", LOOP, 0))
+    time.sleep(0.05)
+    conns[0].send("SET", "k", "v")
+    conns[1].send("INFO", "keyspace")
+    conns[2].send("EXEC")
+    for c in conns[:2]:
+        assert c.read_reply() == ReplyError(BUSY_SCRIPT)
+    assert conns[2].read_reply() == ReplyError("EXECABORT Transaction discarded because of: " +
+                                               BUSY_SCRIPT)
+    # Refused by the dispatcher this time (the script is busy already): the same EXECABORT.
+    assert conns[1].call("MULTI") == "OK"
+    assert conns[1].err("EXEC") == "EXECABORT Transaction discarded because of: " + BUSY_SCRIPT
+    # As in Redis, also without MULTI.
+    assert conns[1].err("EXEC") == "EXECABORT Transaction discarded because of: " + BUSY_SCRIPT
+    replies = conns[0].pipeline([("PING",), ("SCRIPT", "KILL"), ("PING",)])
+    assert replies[0] == ReplyError(BUSY_SCRIPT)
+    assert replies[1] == "OK"
+    t.join(10)
+    assert box["value"] == KILLED
+    assert conns[0].call("PING") == "PONG"
+    assert conns[2].err("EXEC") == "ERR EXEC without MULTI"
+
+
+def test_kill_of_the_other_kind_names_the_right_command(server_factory):
+    srv = server_factory(extra=[("workers", 2)] if srv_is_basalt() else [])
+    admin = srv.conn()
+    admin.call("CONFIG", "SET", "busy-reply-threshold", "100")
+    runner, t, box = _start_busy_loop(srv, admin)
+    assert admin.err("FUNCTION", "KILL") == BUSY_SCRIPT
+    assert admin.call("SCRIPT", "KILL") == "OK"
+    t.join(10)
+    admin.call("FUNCTION", "LOAD", "REPLACE",
+               "#!lua name=lp\nredis.register_function('loop', function() while true do end end)")
+    busy_fn = BUSY_SCRIPT.replace("SCRIPT KILL", "FUNCTION KILL")
+    t, box = _run_in_thread(lambda: runner.err("FCALL", "loop", 0))
+    end = time.time() + 10
+    while admin.pipeline([("PING",)])[0] != ReplyError(busy_fn):
+        assert time.time() < end
+        time.sleep(0.02)
+    assert admin.err("SCRIPT", "KILL") == busy_fn
+    assert admin.call("FUNCTION", "KILL") == "OK"
+    t.join(10)
+    assert box["value"] == ("ERR Script killed by user with SCRIPT KILL... script: loop, "
+                            "on @user_function:2.")
+    admin.call("FUNCTION", "DELETE", "lp")
+
+
+def test_pipelined_commands_after_eval_answer_in_order(server):
+    c = server.conn(timeout=10)
+    c.call("DEL", "pk", "pn")
+    script = ("local t = redis.call('time') local e = t[1] * 1000000 + t[2] + 200000 "
+              "repeat t = redis.call('time') until t[1] * 1000000 + t[2] > e "
+              "redis.call('set', KEYS[1], 'fromscript') return 'done'")
+    replies = c.pipeline([("EVAL", script, 1, "pk"), ("GET", "pk"), ("INCR", "pn"),
+                          ("EVAL", "return redis.call('incr', KEYS[1])", 1, "pn"),
+                          ("PING",)])
+    assert replies == [b"done", b"fromscript", 1, 2, "PONG"]
+
+
+@pytest.mark.basalt_only
+def test_connections_on_the_script_worker_are_served_while_it_runs(server_factory):
+    """With one worker, a script running for a second leaves the other connections served
+    (before the threshold too): reads, writes of other keys, CLIENT LIST (the runner shows
+    cmd=eval and no 'b' flag) and INFO (blocked_clients does not count script runs)."""
+    srv = server_factory(extra=[("workers", 1)])
+    runner = srv.conn(timeout=30)
+    script = ("local t = redis.call('time') local e = t[1] * 1000000 + t[2] + 1000000 "
+              "repeat t = redis.call('time') until t[1] * 1000000 + t[2] > e return 'done'")
+    runner.call("CLIENT", "SETNAME", "runner")
+    t, box = _run_in_thread(lambda: runner.call("EVAL", script, 1, "mine"))
+    time.sleep(0.1)
+    other = srv.conn(timeout=0.5)
+    start = time.time()
+    assert other.call("SET", "other", "1") == "OK"
+    assert other.call("GET", "other") == b"1"
+    line = [ln for ln in other.call("CLIENT", "LIST").decode().splitlines() if "name=runner" in ln]
+    assert " cmd=eval " in line[0] and " flags=N " in line[0]
+    assert b"blocked_clients:0\r\n" in other.call("INFO", "clients")
+    assert time.time() - start < 0.5
+    t.join(10)
+    assert box["value"] == b"done"
+
+
+@pytest.mark.persistence
+def test_script_writes_survive_kill9_right_after_the_reply(server_factory):
+    srv = server_factory()
+    c = srv.conn()
+    assert c.call("EVAL", "redis.call('set', KEYS[1], ARGV[1]) "
+                  "return redis.call('rpush', KEYS[2], ARGV[1])", 2, "sk", "sl", "v1") == 1
+    srv.kill9()
+    srv.start()
+    c = srv.conn()
+    assert c.call("GET", "sk") == b"v1"
+    assert c.call("LRANGE", "sl", 0, -1) == [b"v1"]
+
+
+def test_disconnect_while_the_script_runs(server_factory):
+    """The script's client goes away: the script goes on until killed, its reply is dropped,
+    and the server serves normally."""
+    srv = server_factory(extra=[("workers", 2)] if srv_is_basalt() else [])
+    admin = srv.conn()
+    admin.call("CONFIG", "SET", "busy-reply-threshold", "100")
+    runner, t, box = _start_busy_loop(srv, admin)
+    runner.sock.shutdown(socket.SHUT_RDWR)  # wakes the reading thread, sends FIN
+    t.join(10)
+    runner.close()
+    time.sleep(0.2)
+    assert admin.err("PING") == BUSY_SCRIPT
+    assert admin.call("SCRIPT", "KILL") == "OK"
+    end = time.time() + 5
+    while admin.pipeline([("PING",)])[0] != "PONG":
+        assert time.time() < end
+        time.sleep(0.02)
+    assert admin.call("EVAL", "return redis.call('set', KEYS[1], 'after')", 1, "dk") == "OK"
+
+
+def test_shutdown_nosave_while_a_script_is_busy(server_factory):
+    srv = server_factory(extra=[("workers", 2)] if srv_is_basalt() else [])
+    admin = srv.conn()
+    admin.call("CONFIG", "SET", "busy-reply-threshold", "100")
+    runner, t, box = _start_busy_loop(srv, admin)
+    assert admin.err("SHUTDOWN") == BUSY_SCRIPT  # only SHUTDOWN NOSAVE while busy
+    admin.send("SHUTDOWN", "NOSAVE")
+    assert srv.wait_exit(10) is not None
+    t.join(10)
+    assert not isinstance(box.get("value"), str)  # no reply: the connection closed
 
 
 def srv_is_basalt():
