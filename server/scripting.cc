@@ -199,7 +199,7 @@ void RunAtomically(CommandContext& ctx, Scripting* scripting, ScriptRun* run,
   run->exclusive = keys.empty();
   std::string out;
   for (;;) {
-    Client script_client(0, "", "", ctx.client.worker(), 0);
+    Client script_client(0, "lua", "", ctx.client.worker(), 0);  // MONITOR shows [db lua]
     script_client.set_db(ctx.client.db());
     script_client.set_authenticated(true);
     script_client.txn().set_in_exec(true);  // blocking commands do not block in scripts

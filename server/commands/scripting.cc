@@ -5,6 +5,7 @@
 #include "server/scripting.h"
 
 #include "server/commands/args.h"
+#include "server/monitor.h"
 
 namespace basalt::server {
 
@@ -12,14 +13,23 @@ namespace {
 
 Scripting& S(CommandContext& ctx) { return *ctx.server.scripting; }
 
+// The EVAL and FCALL families are flagged skip-monitor, yet Redis shows them to MONITOR
+// before the commands the script runs (which appear as "[db lua]").
+Scripting& Shown(CommandContext& ctx) {
+  if (ctx.server.monitors->active()) {
+    ctx.server.monitors->Feed(ctx.client, ToLower(ctx.arg(0)), ctx.argv);
+  }
+  return S(ctx);
+}
+
 // EVAL script numkeys [key ...] [arg ...]   (and EVALSHA, EVAL_RO, EVALSHA_RO)
-void EvalCommand(CommandContext& ctx) { S(ctx).Eval(ctx, false, false); }
-void EvalShaCommand(CommandContext& ctx) { S(ctx).Eval(ctx, true, false); }
-void EvalRoCommand(CommandContext& ctx) { S(ctx).Eval(ctx, false, true); }
-void EvalShaRoCommand(CommandContext& ctx) { S(ctx).Eval(ctx, true, true); }
+void EvalCommand(CommandContext& ctx) { Shown(ctx).Eval(ctx, false, false); }
+void EvalShaCommand(CommandContext& ctx) { Shown(ctx).Eval(ctx, true, false); }
+void EvalRoCommand(CommandContext& ctx) { Shown(ctx).Eval(ctx, false, true); }
+void EvalShaRoCommand(CommandContext& ctx) { Shown(ctx).Eval(ctx, true, true); }
 // FCALL function numkeys [key ...] [arg ...]   (and FCALL_RO)
-void FCallCommand(CommandContext& ctx) { S(ctx).FCall(ctx, false); }
-void FCallRoCommand(CommandContext& ctx) { S(ctx).FCall(ctx, true); }
+void FCallCommand(CommandContext& ctx) { Shown(ctx).FCall(ctx, false); }
+void FCallRoCommand(CommandContext& ctx) { Shown(ctx).FCall(ctx, true); }
 
 // SCRIPT LOAD script
 void ScriptLoadCommand(CommandContext& ctx) { S(ctx).ScriptLoad(ctx); }

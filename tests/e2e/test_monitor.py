@@ -147,3 +147,23 @@ def test_monitor_client_in_client_list(server, r):
         assert len(c.call("CLIENT", "LIST", "TYPE", "normal").decode().splitlines()) == 3
         assert c.call("CLIENT", "LIST", "TYPE", "replica") == b""
     m.close()
+
+
+def test_monitor_shows_scripts_then_their_commands(server, r):
+    r.script_flush()
+    m = monitor(server)
+    with server.conn() as c:
+        c.call("EVAL", "redis.call('SET', KEYS[1], '1') return 1", 1, "k")
+        c.call("FUNCTION", "LOAD", "REPLACE",
+               "#!lua name=monlib\nredis.register_function('mf', function(keys, args) "
+               "return redis.call('GET', keys[1]) end)")
+        c.call("FCALL", "mf", 1, "k")
+        got = lines(m, 5)
+        me = addr_of(c)
+    assert got[0] == (0, me, '''"EVAL" "redis.call('SET', KEYS[1], '1') return 1" "1" "k"''')
+    assert got[1] == (0, "lua", '"SET" "k" "1"')
+    assert got[2][1] == me and got[2][2].startswith('"FUNCTION" "LOAD" "REPLACE"')
+    assert got[3] == (0, me, '"FCALL" "mf" "1" "k"')
+    assert got[4] == (0, "lua", '"GET" "k"')
+    m.close()
+    r.function_flush()
