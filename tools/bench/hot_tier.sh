@@ -24,46 +24,15 @@ n="${BENCH_N:-200000}"
 c="${BENCH_C:-50}"
 pipelines="${BENCH_PIPELINES:-1 16}"
 
-[[ -x "$basalt" ]] || { echo "basalt-server not found: $basalt" >&2; exit 1; }
-command -v redis-benchmark >/dev/null || { echo "redis-benchmark missing (redis-tools)" >&2; exit 1; }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-pid=""
-tmp=""
-stop_server() {
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  pid=""
-  [[ -n "$tmp" ]] && rm -rf "$tmp"
-  tmp=""
-}
-trap stop_server EXIT
+# shellcheck source=tools/bench/lib.sh
+source "$root/tools/bench/lib.sh"
 
 start_server() {  # $1 = tier-on|tier-off|redis
-  port="$(free_port)"
-  tmp="$(mktemp -d -t basalt-bench-XXXXXX)"
   case "$1" in
-    tier-on) "$basalt" --port "$port" --dir "$tmp" --logfile "$tmp/log" \
-               --hot-tier-max-memory "$tier" >/dev/null 2>&1 & ;;
-    tier-off) "$basalt" --port "$port" --dir "$tmp" --logfile "$tmp/log" \
-                --hot-tier-max-memory 0 >/dev/null 2>&1 & ;;
-    redis) "$redis" --port "$port" --dir "$tmp" --save '' --appendonly no \
-             --logfile "$tmp/log" & ;;
+    tier-on) launch "$1" basalt --hot-tier-max-memory "$tier" ;;
+    tier-off) launch "$1" basalt --hot-tier-max-memory 0 ;;
+    redis) launch "$1" redis ;;
   esac
-  pid=$!
-  for _ in $(seq 1 100); do
-    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "$1 did not start" >&2
-  exit 1
 }
 
 declare -A rps

@@ -28,43 +28,11 @@ timeout_s="${BENCH_TIMEOUT:-120}"
 n="${BENCH_N:-200000}"
 c="${BENCH_C:-50}"
 
-[[ -x "$basalt" ]] || { echo "basalt-server not found: $basalt" >&2; exit 1; }
-command -v redis-benchmark >/dev/null || { echo "redis-benchmark missing (redis-tools)" >&2; exit 1; }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-pid=""
-tmp=""
-stop_server() {
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  pid=""
-  [[ -n "$tmp" ]] && rm -rf "$tmp"
-  tmp=""
-}
-trap stop_server EXIT
+# shellcheck source=tools/bench/lib.sh
+source "$root/tools/bench/lib.sh"
 
 start_server() {  # $1 = basalt|redis
-  port="$(free_port)"
-  tmp="$(mktemp -d -t basalt-bench-XXXXXX)"
-  if [[ "$1" == basalt ]]; then
-    "$basalt" --port "$port" --dir "$tmp" --logfile "$tmp/log" >/dev/null 2>&1 &
-  else
-    "$redis" --port "$port" --dir "$tmp" --save '' --appendonly no --logfile "$tmp/log" &
-  fi
-  pid=$!
-  for _ in $(seq 1 100); do
-    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "$1 did not start" >&2
-  exit 1
+  launch "$1" "$1"
 }
 
 results=()
