@@ -24,6 +24,16 @@ std::vector<size_t> CommandSpec::KeyPositions(size_t argc) const {
   return out;
 }
 
+bool CommandSpec::TouchesUnlistedKeys(size_t argc) const {
+  if (flags & kCmdWholeDb) return true;
+  if (!KeyPositions(argc).empty() || lock_keys != nullptr) return false;
+  if (flags & kCmdWrite) return true;
+  for (std::string_view keyless_read : {"keys", "scan", "randomkey", "dbsize"}) {
+    if (name == keyless_read) return true;
+  }
+  return false;
+}
+
 CommandSpec* CommandTable::Add(CommandSpec spec) {
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   CommandSpec* raw = owned.get();

@@ -133,6 +133,10 @@ struct CommandSpec {
   bool IsContainer() const { return !subcommands.empty(); }
   // Positions of key arguments in argv (for COMMAND GETKEYS and locking).
   std::vector<size_t> KeyPositions(size_t argc) const;
+  // Whether the command may read or write keys that its key positions and lock_keys do not
+  // name (FLUSHDB, KEYS, SCAN, RANDOMKEY, DBSIZE, ...): running it atomically with other
+  // commands then needs the world lock exclusively.
+  bool TouchesUnlistedKeys(size_t argc) const;
 };
 
 class CommandTable {

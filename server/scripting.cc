@@ -228,22 +228,6 @@ void RunAtomically(CommandContext& ctx, Scripting* scripting, ScriptRun* run,
 
 // ---- redis.call ----------------------------------------------------------------------------
 
-namespace {
-
-// Commands without key positions that still read or write keys: in optimistic mode they need
-// the exclusive world lock.
-bool TouchesUnknownKeys(const CommandSpec& cmd, size_t argc) {
-  if (cmd.flags & kCmdWholeDb) return true;
-  if (!cmd.KeyPositions(argc).empty() || cmd.lock_keys != nullptr) return false;
-  if (cmd.flags & kCmdWrite) return true;
-  for (std::string_view name : {"keys", "scan", "randomkey", "dbsize"}) {
-    if (cmd.name == name) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 bool ScriptCommand(ScriptRun* run, const codec::Argv& argv, std::string* out, std::string* error) {
   if (run->kill.load()) {
     *error = "Script killed by user with SCRIPT KILL...";
@@ -279,7 +263,7 @@ bool ScriptCommand(ScriptRun* run, const codec::Argv& argv, std::string* out, st
   if (!run->exclusive) {
     std::vector<uint16_t> stripes;
     AppendLockStripes(*cmd, argv, run->client->db(), server, &stripes);
-    bool held = !TouchesUnknownKeys(*cmd, argv.size());
+    bool held = !cmd->TouchesUnlistedKeys(argv.size());
     for (size_t i = 0; held && i < stripes.size(); ++i) {
       held = server.engine->locks().TryAdd(run->guard, stripes[i]);
     }

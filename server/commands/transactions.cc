@@ -37,7 +37,7 @@ bool RunsInsideMulti(const CommandSpec& cmd) {
 bool NeedsWorld(const std::vector<Transaction::Queued>& queued) {
   for (const auto& q : queued) {
     // Scripts touch keys not known in advance (server/scripting.h).
-    if ((q.cmd->flags & kCmdWholeDb) || q.cmd->name == "select") return true;
+    if (q.cmd->TouchesUnlistedKeys(q.argv.size()) || q.cmd->name == "select") return true;
     if (q.cmd->group == "scripting") return true;
   }
   return false;

@@ -1,6 +1,7 @@
 """MULTI EXEC DISCARD WATCH UNWATCH, end to end.
 Every expected reply was checked against redis-server 7.0.15 (BASALT_E2E_TARGET=redis)."""
 
+import subprocess
 import threading
 import time
 
@@ -388,3 +389,28 @@ def test_exec_is_atomic_for_concurrent_writers(server, r):
             t.join()
         c.close()
     assert torn == []
+
+
+def test_keyless_reads_in_exec_see_one_instant(server, r):
+    """KEYS and DBSIZE name no keys, so EXEC cannot lock just their keys: it must keep every
+    writer out while they run, or a concurrent write lands between them. redis-benchmark
+    creates and deletes keys as fast as it can meanwhile."""
+    writers = [subprocess.Popen(
+        ["redis-benchmark", "-p", str(server.port), "-c", "4", "-n", "10000000", "-r", "200",
+         cmd, "w:__rand_int__"] + (["x"] if cmd == "SET" else []),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for cmd in ("SET", "DEL")]
+    try:
+        time.sleep(0.3)
+        reader = server.client()
+        for _ in range(300):
+            p = reader.pipeline(transaction=True)
+            p.keys("*")
+            p.dbsize()
+            p.keys("*")
+            keys, size, again = p.execute()
+            assert len(keys) == size == len(again)
+        reader.close()
+    finally:
+        for w in writers:
+            w.kill()
+            w.wait()
