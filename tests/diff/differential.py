@@ -245,6 +245,15 @@ def db_commands(g):
         lambda: [b"ECHO", g.v()],
         lambda: [b"RANDOMKEY"],
         lambda: [b"OBJECT", g.pick([b"FREQ", b"HELP", b"NOPE"]), g.k()],
+        # One call that covers a whole small collection: cursor 0 back, elements compared sorted.
+        lambda: [g.pick([b"HSCAN", b"SSCAN", b"ZSCAN"]), g.k(), b"0", b"COUNT", b"1000"]
+        + g.maybe(0.4, [b"MATCH", g.pick([b"*", b"a*", b"?", b"[a-c]", b"1*"])]),
+        lambda: [b"SCAN", b"0", b"COUNT", b"1000"]
+        + g.maybe(0.4, [b"MATCH", g.pick([b"k*", b"k[13]", b"*"])])
+        + g.maybe(0.3, [b"TYPE", g.pick([b"string", b"list", b"hash", b"zset", b"set"])]),
+        lambda: [g.pick([b"SETEX", b"PSETEX"]), g.k(), g.pick([b"100000", b"0", b"-5", b"x"]),
+                 g.v()],
+        lambda: [b"LCS", g.k(), g.k()] + g.maybe(0.4, [g.pick([b"LEN", b"IDX"])]),
     ]
 
 
@@ -391,6 +400,15 @@ class Sequence:
 def canonical(cmd, reply):
     name = cmd[0].upper()
     t, v = reply
+    if name in (b"SCAN", b"HSCAN", b"SSCAN", b"ZSCAN") and t == "*" and v and len(v) == 2:
+        cursor, items = v
+        if items[0] in "*~" and items[1] is not None:
+            flat = items[1]
+            if name in (b"HSCAN", b"ZSCAN"):
+                flat = sorted(zip(flat[::2], flat[1::2]))
+            else:
+                flat = sorted(flat)
+            return (t, [cursor, flat])
     if name in UNORDERED and t in "*~" and v is not None:
         return (t, sorted(v))
     if name == b"HGETALL" and t in "*%" and v is not None:
