@@ -500,3 +500,17 @@ def test_queue_survives_kill_9(server_factory):
     assert r.llen("queue") == 9000
     assert r.lrange("queue", 0, -1) == list(reversed(jobs[1000:]))
     assert r.brpop("queue", timeout=1) == (b"queue", jobs[1000])
+
+
+@pytest.mark.basalt_only
+def test_waiters_on_every_worker_served_in_order(server_factory):
+    """Four workers, connections assigned round-robin: the waiters sit on every worker, and
+    the pushes come from yet another connection."""
+    srv = server_factory(workers=4)
+    r = srv.client()
+    conns = [block(srv, r, "BLPOP", "q", 0) for _ in range(8)]
+    for i in range(8):
+        r.rpush("q", f"v{i}")
+    assert [c.read_reply() for c in conns] == [[b"q", f"v{i}".encode()] for i in range(8)]
+    for c in conns:
+        c.close()
