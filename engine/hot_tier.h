@@ -1,7 +1,9 @@
 // The hot tier: an in-RAM cache of metadata records (the `meta` column family's values: for a
-// string the value itself, for a collection its metadata), keyed by (physical db, user key), so
-// that a hit answers GET/EXISTS/TYPE/TTL and every collection's metadata lookup without touching
-// RocksDB. It is a cache only: an entry is never the only copy of anything.
+// string the value itself, for a collection its metadata) and, for small collections, of their
+// elements, keyed by (physical db, user key), so that a hit answers GET/EXISTS/TYPE/TTL, every
+// collection's metadata lookup and every element read of a small collection (HGET, HGETALL,
+// SISMEMBER, SMEMBERS, ZSCORE, ZRANGE, LINDEX, LRANGE, ...) without touching RocksDB. It is a
+// cache only: an entry is never the only copy of anything.
 //
 // Structure (after LevelDB's util/cache.cc): kNumShards shards chosen by the key's hash; each
 // shard is a mutex, a hash map from key to entry, and an intrusive doubly linked LRU list whose

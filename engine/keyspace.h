@@ -164,7 +164,8 @@ class Engine {
   // bypasses the tier, because the tier holds only the latest committed state.
   Status Lookup(const Db& db, std::string_view key, KeyRecord* rec);
 
-  // The in-RAM tier of metadata records. Only the engine writes it (Batch, Txn, FlushDb).
+  // The in-RAM tier of metadata records and small collections' elements. Only the engine writes
+  // it (Batch, Txn, FlushDb).
   HotTier& hot_tier() { return *hot_tier_; }
 
   // Adds an observer of writes. REQUIRES: called before any write; `observer` outlives the
