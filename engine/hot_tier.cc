@@ -26,6 +26,7 @@ struct HotTier::Entry {
   uint64_t charge = 0;  // ChargeOf(key, value) + the charge of the cached elements
   std::array<ElementsPtr, kNumElementCfs> elems;
   std::array<uint64_t, kNumElementCfs> too_large{};  // a version known to exceed the threshold
+  std::array<uint64_t, kNumElementCfs> probed{};     // a version that missed once since a write
 };
 
 namespace {
@@ -106,6 +107,10 @@ class HotTier::Shard {
     codec::Metadata m;
     if (!codec::DecodeMetadata(e->value, &m) || m.version != version) return false;
     if (HotTier::ElementsCharge(m.size, 0) > max_bytes) return false;
+    if (e->probed[cf] != version) {  // the first miss since the last write only takes note
+      e->probed[cf] = version;
+      return false;
+    }
     token->generation = gen_[Slot(hash)];
     token->valid = true;
     return false;
@@ -147,6 +152,7 @@ class HotTier::Shard {
         e->elems[cf].reset();
       }
       e->too_large[cf] = 0;
+      e->probed[cf] = 0;
     }
   }
 

@@ -37,7 +37,10 @@
 // sets), decoded into an immutable, sorted Elements list that readers share by shared_ptr, so
 // a hit costs no copy. Only collections whose counted size (ElementsCharge: subkey and value
 // bytes + kElementOverhead each) is at most `max_collection_bytes` are loaded; larger ones are
-// remembered as such for their version and read from RocksDB (its block cache) as before.
+// remembered as such for their version and read from RocksDB (its block cache) as before. A
+// collection is loaded only at its second element miss since the last write to it: the first
+// only takes note. Writes read elements too (HSET checks whether the field exists) and drop them
+// at commit, so loading at every first miss would rescan a collection on every write to it.
 // Elements live and die with their metadata entry: Put, Erase, ClearDb and eviction drop them,
 // and DropElements drops them alone (bumping the generation) for writes that rewrite subkeys
 // without changing the metadata (HSET over an existing field, LSET, ZADD of a new score): the
@@ -141,7 +144,8 @@ class HotTier {
   // Collection elements. On a hit sets *elems to the cached subkeys of version `version` of
   // `key`'s `cf` and returns true. On a miss returns false; token->valid then says whether the
   // caller should load the elements and FillElements (the metadata entry is cached, names
-  // `version`, and the collection is not known to be over the threshold).
+  // `version`, the collection is not known to be over the threshold, and this is not the
+  // first miss since the last write).
   bool LookupElements(uint8_t db, std::string_view key, ElementCf cf, uint64_t version,
                       ElementsPtr* elems, FillToken* token);
   // Installs `elems` (version elems->version) read after the miss that produced `token`, unless

@@ -283,6 +283,8 @@ TEST(HotTierElements, FillNeedsTheMetadataEntryAndItsVersion) {
   EXPECT_FALSE(token.valid);  // another version
   const uint64_t before = t.GetStats().used_bytes;
   EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(token.valid);  // the first miss since a write only takes note
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
   ASSERT_TRUE(token.valid);
   t.FillElements(0, "h", HotTier::ElementCf::kData, 7, MakeElements(7, {{"f", "v"}}), token);
   ASSERT_TRUE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
@@ -304,10 +306,13 @@ TEST(HotTierElements, WritesDropElementsAndStaleFillsAreRefused) {
   HotTier::ElementsPtr e;
   HotTier::FillToken token;
   EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  ASSERT_TRUE(token.valid);
   t.DropElements(0, "h");  // a subkey write committed after the reader's miss
   t.FillElements(0, "h", HotTier::ElementCf::kData, 7, MakeElements(7, {{"f", "old"}}), token);
   EXPECT_FALSE(HasElements(t, "h", 7));
   for (int step = 0; step < 3; ++step) {
+    EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
     EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
     t.FillElements(0, "h", HotTier::ElementCf::kData, 7, MakeElements(7, {{"f", "v"}}), token);
     ASSERT_TRUE(HasElements(t, "h", 7));
@@ -328,11 +333,14 @@ TEST(HotTierElements, ThresholdAndTooLargeMarker) {
   EXPECT_FALSE(token.valid);
   t.Put(0, "h", CollectionRecord(7, 2));
   EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
   ASSERT_TRUE(token.valid);
   t.FillElements(0, "h", HotTier::ElementCf::kData, 7, nullptr, token);  // loaded: too large
   EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
   EXPECT_FALSE(token.valid);  // remembered until a write
   t.DropElements(0, "h");
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(token.valid);  // a write resets the note too
   EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
   EXPECT_TRUE(token.valid);
   t.SetMaxCollectionBytes(0);
@@ -348,6 +356,7 @@ TEST(HotTierElements, ElementsCountTowardsTheBudget) {
     t.Put(0, k, CollectionRecord(7, 10));
     HotTier::ElementsPtr e;
     HotTier::FillToken token;
+    (void)t.LookupElements(0, k, HotTier::ElementCf::kData, 7, &e, &token);
     if (t.LookupElements(0, k, HotTier::ElementCf::kData, 7, &e, &token)) continue;
     std::vector<std::pair<std::string, std::string>> kv;
     for (int j = 0; j < 10; ++j) kv.emplace_back("field" + std::to_string(j), std::string(50, 'v'));
@@ -629,6 +638,20 @@ TEST_F(HotTierElementsTest, SubkeyWritesWithoutAMetadataWriteDropToo) {
   EXPECT_EQ(**HashGet(db(), "h", "f1"), "Z");
 }
 
+// HSET reads the field it overwrites; if that read loaded the hash, every write would rescan it.
+TEST_F(HotTierElementsTest, WritesAloneNeverLoadTheCollection) {
+  const uint64_t used = engine_->hot_tier().GetStats().used_bytes;
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(HashSet(db(), "h", {{"f1", std::to_string(i)}}, false).ok());
+    ASSERT_TRUE(HashGet(db(), "h", "f1").ok());  // one read between writes: noted only
+  }
+  EXPECT_EQ(engine_->hot_tier().GetStats().element_hits, 0u);
+  EXPECT_EQ(engine_->hot_tier().GetStats().used_bytes, used);
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "19");  // the second read loads
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "19");
+  EXPECT_GT(engine_->hot_tier().GetStats().element_hits, 0u);
+}
+
 TEST_F(HotTierElementsTest, LazyExpiryHidesCachedElements) {
   Check("initial");
   ASSERT_TRUE(*KeySetExpire(db(), "h", NowMs() + 30, ExpireCondition::kAlways));
@@ -672,7 +695,8 @@ TEST_F(HotTierElementsTest, LargeCollectionsStayMetadataOnly) {
   EXPECT_EQ(HashGetAll(db(), "big")->size(), 10u);
   EXPECT_EQ(**HashGet(db(), "big", "f3"), "v");
   EXPECT_EQ(engine_->hot_tier().GetStats().element_hits, hits);
-  // "h" (3 fields of 2+1 bytes) fits.
+  // "h" (3 fields of 2+1 bytes) fits: noted, loaded, then hit.
+  EXPECT_EQ(HashGetAll(db(), "h")->size(), 3u);
   EXPECT_EQ(HashGetAll(db(), "h")->size(), 3u);
   EXPECT_EQ(**HashGet(db(), "h", "f1"), "a");
   EXPECT_GT(engine_->hot_tier().GetStats().element_hits, hits);
