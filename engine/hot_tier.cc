@@ -156,6 +156,23 @@ class HotTier::Shard {
     }
   }
 
+  // Drops the cached elements counting more than `max_bytes` (their metadata stays).
+  void DropElementsOver(uint64_t max_bytes) {
+    std::lock_guard<std::mutex> l(mu_);
+    for (Entry* e = lru_.next; e != &lru_; e = e->next) {
+      for (auto& elems : e->elems) {
+        if (elems == nullptr ||
+            HotTier::ElementsCharge(elems->items.size(), elems->buf.size()) <= max_bytes) {
+          continue;
+        }
+        const uint64_t charge = ChargeOfElements(*elems);
+        e->charge -= charge;
+        usage_ -= charge;
+        elems.reset();
+      }
+    }
+  }
+
   void ClearDb(uint8_t db) {
     std::lock_guard<std::mutex> l(mu_);
     for (uint64_t& g : gen_) ++g;
@@ -326,6 +343,13 @@ void HotTier::DropElements(uint8_t db, std::string_view key) {
   const std::string_view k = tk.view();
   uint64_t h = Hash(k);
   ShardOf(h).DropElements(k, h);
+}
+
+// Elements cached under the old limit stay valid (they equal RocksDB); only memory is at stake.
+void HotTier::SetMaxCollectionBytes(uint64_t bytes) {
+  const uint64_t old = max_collection_bytes_.exchange(bytes, std::memory_order_relaxed);
+  if (bytes >= old) return;
+  for (auto& s : shards_) s->DropElementsOver(bytes);
 }
 
 void HotTier::ClearDb(uint8_t db) {

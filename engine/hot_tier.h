@@ -157,10 +157,8 @@ class HotTier {
   void DropElements(uint8_t db, std::string_view key);
 
   // `hot-tier-max-collection-bytes`: the largest collection (ElementsCharge) whose elements are
-  // cached; 0 caches metadata only. Changing it affects later loads only.
-  void SetMaxCollectionBytes(uint64_t bytes) {
-    max_collection_bytes_.store(bytes, std::memory_order_relaxed);
-  }
+  // cached; 0 caches metadata only. Lowering it drops the cached elements now over the limit.
+  void SetMaxCollectionBytes(uint64_t bytes);
   uint64_t max_collection_bytes() const {
     return max_collection_bytes_.load(std::memory_order_relaxed);
   }

@@ -42,7 +42,7 @@ struct EngineOptions {
   // (HotTier::ElementsCharge: subkey + value bytes + 40 per element) are cached whole, larger
   // ones by metadata only. 0 caches metadata only. Default: 16 KiB (about Redis's listpack
   // limits: 128 fields of ~80 bytes, or a few hundred small members). Changeable at runtime
-  // (HotTier::SetMaxCollectionBytes; affects later loads).
+  // (HotTier::SetMaxCollectionBytes; lowering it drops the elements now over the limit).
   uint64_t hot_tier_collection_bytes = 16ull << 10;
 };
 

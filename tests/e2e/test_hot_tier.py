@@ -515,3 +515,33 @@ def test_hits_and_keyspace_stats(server_factory):
     assert mem["used_memory_rss"] > 0
     c.config_resetstat()
     assert _hot_tier_info(srv)["hot_tier_hits"] == 0
+
+
+def test_collection_threshold_config_and_stats(server_factory):
+    srv = server_factory(extra=[("hot-tier-max-memory", "16mb")])
+    c = srv.client()
+    assert c.config_get("hot-tier-max-collection-bytes") == {
+        "hot-tier-max-collection-bytes": str(16 << 10)}
+    c.hset("h", mapping={b"f%d" % i: b"v%d" % i for i in range(10)})
+    c.rpush("l", *[b"e%d" % i for i in range(100)])
+    for _ in range(3):
+        assert c.hget("h", "f3") == b"v3"
+        assert c.lrange("l", 0, -1) == [b"e%d" % i for i in range(100)]
+    info = _hot_tier_info(srv)
+    assert info["hot_tier_element_hits"] >= 2
+    used = info["hot_tier_used_bytes"]
+    assert c.config_set("hot-tier-max-collection-bytes", "0")
+    assert _hot_tier_info(srv)["hot_tier_used_bytes"] < used  # dropped at once
+    hits = _hot_tier_info(srv)["hot_tier_element_hits"]
+    assert c.hget("h", "f3") == b"v3"
+    assert c.lrange("l", 0, 1) == [b"e0", b"e1"]
+    assert _hot_tier_info(srv)["hot_tier_element_hits"] == hits
+    # A threshold below the list's size caches the hash only.
+    assert c.config_set("hot-tier-max-collection-bytes", "2kb")
+    for _ in range(3):
+        assert c.hgetall("h")[b"f9"] == b"v9"
+    hits_after_hash = _hot_tier_info(srv)["hot_tier_element_hits"]
+    assert hits_after_hash > hits
+    for _ in range(3):
+        assert c.lindex("l", 50) == b"e50"
+    assert _hot_tier_info(srv)["hot_tier_element_hits"] == hits_after_hash

@@ -343,7 +343,13 @@ TEST(HotTierElements, ThresholdAndTooLargeMarker) {
   EXPECT_FALSE(token.valid);  // a write resets the note too
   EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
   EXPECT_TRUE(token.valid);
-  t.SetMaxCollectionBytes(0);
+  t.FillElements(0, "h", HotTier::ElementCf::kData, 7, MakeElements(7, {{"f", "v"}}), token);
+  const uint64_t with_elements = t.GetStats().used_bytes;
+  t.SetMaxCollectionBytes(HotTier::ElementsCharge(1, 2));  // still fits: kept
+  EXPECT_TRUE(HasElements(t, "h", 7));
+  t.SetMaxCollectionBytes(0);  // dropped at once, the metadata stays
+  EXPECT_LT(t.GetStats().used_bytes, with_elements);
+  EXPECT_EQ(Get(t, 0, "h"), CollectionRecord(7, 2));
   EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
   EXPECT_FALSE(token.valid);
 }
