@@ -58,7 +58,15 @@ class CollectionWriter {
   rocksdb::ColumnFamilyHandle* cf_;
 };
 
-// Iterates the subkeys of one collection version in byte order.
+// The hot tier's copy of one collection version's subkeys of `cf` (nullptr: the data CF),
+// loading it from RocksDB first when the collection is small enough (hot_tier.h). nullptr when
+// the tier cannot answer (the thread reads a snapshot or a transaction, the metadata is not
+// cached, the collection is too large): read RocksDB instead.
+HotTier::ElementsPtr CachedElements(const Db& db, std::string_view key, uint64_t version,
+                                    rocksdb::ColumnFamilyHandle* cf = nullptr);
+
+// Iterates the subkeys of one collection version in byte order, from the hot tier's copy when
+// there is one (CachedElements), else from RocksDB.
 class SubkeyIterator {
  public:
   // cf: the data CF by default.
@@ -80,10 +88,13 @@ class SubkeyIterator {
   std::string prefix_;
   std::string upper_;
   rocksdb::Slice upper_slice_;
-  std::unique_ptr<rocksdb::Iterator> it_;
+  std::unique_ptr<rocksdb::Iterator> it_;  // null when reading `cached_`
+  HotTier::ElementsPtr cached_;
+  size_t pos_ = 0;  // into cached_->items; == items.size() when not valid
 };
 
-// Point read of one subkey of a collection version. kNotFound if absent.
+// Point read of one subkey of a collection version (from the hot tier when it holds the
+// collection). kNotFound if absent.
 Status GetSubkey(const Db& db, std::string_view key, uint64_t version, std::string_view subkey,
                  std::string* value, rocksdb::ColumnFamilyHandle* cf = nullptr);
 

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "codec/metadata.h"
+
 namespace basalt::engine {
 
 namespace {
@@ -21,8 +23,19 @@ struct HotTier::Entry {
   Entry* prev = nullptr;
   std::string key;  // db:u8 | user_key; the map's key views into it
   std::string value;
-  uint64_t charge = 0;
+  uint64_t charge = 0;  // ChargeOf(key, value) + the charge of the cached elements
+  std::array<ElementsPtr, kNumElementCfs> elems;
+  std::array<uint64_t, kNumElementCfs> too_large{};  // a version known to exceed the threshold
+  std::array<uint64_t, kNumElementCfs> probed{};     // a version that missed once since a write
 };
+
+namespace {
+
+uint64_t ChargeOfElements(const HotTier::Elements& e) {
+  return sizeof(HotTier::Elements) + 32 + HotTier::ElementsCharge(e.items.size(), e.buf.size());
+}
+
+}  // namespace
 
 class HotTier::Shard {
  public:
@@ -76,6 +89,90 @@ class HotTier::Shard {
     Remove(k);
   }
 
+  bool LookupElements(std::string_view k, uint64_t hash, int cf, uint64_t version,
+                      uint64_t max_bytes, ElementsPtr* elems, FillToken* token) {
+    std::lock_guard<std::mutex> l(mu_);
+    token->valid = false;
+    auto it = map_.find(k);
+    Entry* e = it == map_.end() ? nullptr : it->second;
+    if (e != nullptr && e->elems[cf] != nullptr && e->elems[cf]->version == version) {
+      ++element_hits_;
+      Unlink(e);
+      Append(e);
+      *elems = e->elems[cf];
+      return true;
+    }
+    ++element_misses_;
+    if (e == nullptr || e->too_large[cf] == version || max_bytes == 0) return false;
+    codec::Metadata m;
+    if (!codec::DecodeMetadata(e->value, &m) || m.version != version) return false;
+    if (HotTier::ElementsCharge(m.size, 0) > max_bytes) return false;
+    if (e->probed[cf] != version) {  // the first miss since the last write only takes note
+      e->probed[cf] = version;
+      return false;
+    }
+    token->generation = gen_[Slot(hash)];
+    token->valid = true;
+    return false;
+  }
+
+  void FillElements(std::string_view k, uint64_t hash, int cf, uint64_t version, ElementsPtr elems,
+                    const FillToken& token) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (gen_[Slot(hash)] != token.generation) return;
+    auto it = map_.find(k);
+    if (it == map_.end()) return;
+    Entry* e = it->second;
+    codec::Metadata m;
+    if (e->elems[cf] != nullptr || !codec::DecodeMetadata(e->value, &m) || m.version != version) {
+      return;
+    }
+    if (elems == nullptr) {
+      e->too_large[cf] = version;
+      return;
+    }
+    const uint64_t charge = ChargeOfElements(*elems);
+    e->elems[cf] = std::move(elems);
+    e->charge += charge;
+    usage_ += charge;
+    EvictToFit();
+  }
+
+  void DropElements(std::string_view k, uint64_t hash) {
+    std::lock_guard<std::mutex> l(mu_);
+    ++gen_[Slot(hash)];
+    auto it = map_.find(k);
+    if (it == map_.end()) return;
+    Entry* e = it->second;
+    for (int cf = 0; cf < kNumElementCfs; ++cf) {
+      if (e->elems[cf] != nullptr) {
+        const uint64_t charge = ChargeOfElements(*e->elems[cf]);
+        e->charge -= charge;
+        usage_ -= charge;
+        e->elems[cf].reset();
+      }
+      e->too_large[cf] = 0;
+      e->probed[cf] = 0;
+    }
+  }
+
+  // Drops the cached elements counting more than `max_bytes` (their metadata stays).
+  void DropElementsOver(uint64_t max_bytes) {
+    std::lock_guard<std::mutex> l(mu_);
+    for (Entry* e = lru_.next; e != &lru_; e = e->next) {
+      for (auto& elems : e->elems) {
+        if (elems == nullptr ||
+            HotTier::ElementsCharge(elems->items.size(), elems->buf.size()) <= max_bytes) {
+          continue;
+        }
+        const uint64_t charge = ChargeOfElements(*elems);
+        e->charge -= charge;
+        usage_ -= charge;
+        elems.reset();
+      }
+    }
+  }
+
   void ClearDb(uint8_t db) {
     std::lock_guard<std::mutex> l(mu_);
     for (uint64_t& g : gen_) ++g;
@@ -99,11 +196,13 @@ class HotTier::Shard {
     s->hits += hits_;
     s->misses += misses_;
     s->evictions += evictions_;
+    s->element_hits += element_hits_;
+    s->element_misses += element_misses_;
   }
 
   void ResetStats() {
     std::lock_guard<std::mutex> l(mu_);
-    hits_ = misses_ = evictions_ = 0;
+    hits_ = misses_ = evictions_ = element_hits_ = element_misses_ = 0;
   }
 
  private:
@@ -161,10 +260,11 @@ class HotTier::Shard {
   Entry lru_;
   std::unordered_map<std::string_view, Entry*> map_;
   std::array<uint64_t, kGenSlots> gen_;
-  uint64_t hits_ = 0, misses_ = 0, evictions_ = 0;
+  uint64_t hits_ = 0, misses_ = 0, evictions_ = 0, element_hits_ = 0, element_misses_ = 0;
 };
 
-HotTier::HotTier(uint64_t capacity_bytes) : capacity_(0) {
+HotTier::HotTier(uint64_t capacity_bytes, uint64_t max_collection_bytes)
+    : capacity_(0), max_collection_bytes_(max_collection_bytes) {
   for (auto& s : shards_) s = std::make_unique<Shard>();
   SetCapacity(capacity_bytes);
 }
@@ -218,6 +318,38 @@ void HotTier::Erase(uint8_t db, std::string_view key) {
   const std::string_view k = tk.view();
   uint64_t h = Hash(k);
   ShardOf(h).Erase(k, h);
+}
+
+bool HotTier::LookupElements(uint8_t db, std::string_view key, ElementCf cf, uint64_t version,
+                             ElementsPtr* elems, FillToken* token) {
+  const TierKey tk(db, key);
+  const std::string_view k = tk.view();
+  uint64_t h = Hash(k);
+  return ShardOf(h).LookupElements(k, h, static_cast<int>(cf), version, max_collection_bytes(),
+                                   elems, token);
+}
+
+void HotTier::FillElements(uint8_t db, std::string_view key, ElementCf cf, uint64_t version,
+                           ElementsPtr elems, const FillToken& token) {
+  if (!token.valid) return;
+  const TierKey tk(db, key);
+  const std::string_view k = tk.view();
+  uint64_t h = Hash(k);
+  ShardOf(h).FillElements(k, h, static_cast<int>(cf), version, std::move(elems), token);
+}
+
+void HotTier::DropElements(uint8_t db, std::string_view key) {
+  const TierKey tk(db, key);
+  const std::string_view k = tk.view();
+  uint64_t h = Hash(k);
+  ShardOf(h).DropElements(k, h);
+}
+
+// Elements cached under the old limit stay valid (they equal RocksDB); only memory is at stake.
+void HotTier::SetMaxCollectionBytes(uint64_t bytes) {
+  const uint64_t old = max_collection_bytes_.exchange(bytes, std::memory_order_relaxed);
+  if (bytes >= old) return;
+  for (auto& s : shards_) s->DropElementsOver(bytes);
 }
 
 void HotTier::ClearDb(uint8_t db) {

@@ -1,7 +1,9 @@
 // The hot tier: an in-RAM cache of metadata records (the `meta` column family's values: for a
-// string the value itself, for a collection its metadata), keyed by (physical db, user key), so
-// that a hit answers GET/EXISTS/TYPE/TTL and every collection's metadata lookup without touching
-// RocksDB. It is a cache only: an entry is never the only copy of anything.
+// string the value itself, for a collection its metadata) and, for small collections, of their
+// elements, keyed by (physical db, user key), so that a hit answers GET/EXISTS/TYPE/TTL, every
+// collection's metadata lookup and every element read of a small collection (HGET, HGETALL,
+// SISMEMBER, SMEMBERS, ZSCORE, ZRANGE, LINDEX, LRANGE, ...) without touching RocksDB. It is a
+// cache only: an entry is never the only copy of anything.
 //
 // Structure (after LevelDB's util/cache.cc): kNumShards shards chosen by the key's hash; each
 // shard is a mutex, a hash map from key to entry, and an intrusive doubly linked LRU list whose
@@ -30,6 +32,23 @@
 //     behind. Unrelated keys sharing a slot only cost a skipped fill.
 //   - ClearDb (FLUSHDB) bumps every slot of every shard while it clears, for the same reason.
 //
+// Collection elements (the second step): an entry whose record is a collection's metadata may also
+// hold that collection version's subkeys, per subkey column family (data; zscore for sorted
+// sets), decoded into an immutable, sorted Elements list that readers share by shared_ptr, so
+// a hit costs no copy. Only collections whose counted size (ElementsCharge: subkey and value
+// bytes + kElementOverhead each) is at most `max_collection_bytes` are loaded; larger ones are
+// remembered as such for their version and read from RocksDB (its block cache) as before. A
+// collection is loaded only at its second element miss since the last write to it: the first
+// only takes note. Writes read elements too (HSET checks whether the field exists) and drop them
+// at commit, so loading at every first miss would rescan a collection on every write to it.
+// Elements live and die with their metadata entry: Put, Erase, ClearDb and eviction drop them,
+// and DropElements drops them alone (bumping the generation) for writes that rewrite subkeys
+// without changing the metadata (HSET over an existing field, LSET, ZADD of a new score): the
+// engine calls it for every batch that writes any subkey of the key (CollectionWriter). Element
+// fills use the same FillToken protocol and install only when the entry's metadata still names
+// the same version, so the invariant above covers them too. Their bytes count in the entry's
+// charge.
+//
 // Thread-safety: all methods are thread-safe. Locking of keys is the caller's business; the tier
 // takes only its shard mutexes, never while calling out.
 #ifndef BASALT_ENGINE_HOT_TIER_H_
@@ -42,6 +61,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace basalt::engine {
 
@@ -57,6 +78,31 @@ class HotTier {
   // large values gain little over RocksDB's block cache anyway).
   static constexpr uint64_t kMaxValueBytes = 256 << 10;
 
+  // Per-element bookkeeping counted against the collection threshold and the budget (two
+  // string_views in the items vector plus slack).
+  static constexpr uint64_t kElementOverhead = 40;
+
+  // The subkey column families whose elements can be cached.
+  enum class ElementCf : uint8_t { kData = 0, kZScore = 1 };
+  static constexpr int kNumElementCfs = 2;
+
+  // One collection version's subkeys of one column family, in byte order. Immutable once
+  // published; `items` view into `buf`, so it is neither copyable nor movable.
+  struct Elements {
+    uint64_t version = 0;
+    std::string buf;
+    std::vector<std::pair<std::string_view, std::string_view>> items;  // (subkey, value)
+
+    Elements() = default;
+    Elements(const Elements&) = delete;
+    Elements& operator=(const Elements&) = delete;
+  };
+  using ElementsPtr = std::shared_ptr<const Elements>;
+  // What a list of `count` elements of `bytes` subkey+value bytes counts.
+  static uint64_t ElementsCharge(uint64_t count, uint64_t bytes) {
+    return count * kElementOverhead + bytes;
+  }
+
   // What a miss hands to Fill.
   struct FillToken {
     uint64_t generation = 0;
@@ -70,10 +116,12 @@ class HotTier {
     uint64_t hits = 0;
     uint64_t misses = 0;
     uint64_t evictions = 0;
+    uint64_t element_hits = 0;    // collection element reads answered from the tier
+    uint64_t element_misses = 0;  // ... that went to RocksDB (including uncacheable ones)
   };
 
   // `capacity_bytes` = 0 disables the tier (every Lookup misses, nothing is stored).
-  explicit HotTier(uint64_t capacity_bytes);
+  explicit HotTier(uint64_t capacity_bytes, uint64_t max_collection_bytes = 0);
   ~HotTier();
   HotTier(const HotTier&) = delete;
   HotTier& operator=(const HotTier&) = delete;
@@ -92,6 +140,28 @@ class HotTier {
   void Erase(uint8_t db, std::string_view key);
   // Drops every entry of physical database `db` (FLUSHDB). REQUIRES: the flush is committed.
   void ClearDb(uint8_t db);
+
+  // Collection elements. On a hit sets *elems to the cached subkeys of version `version` of
+  // `key`'s `cf` and returns true. On a miss returns false; token->valid then says whether the
+  // caller should load the elements and FillElements (the metadata entry is cached, names
+  // `version`, the collection is not known to be over the threshold, and this is not the
+  // first miss since the last write).
+  bool LookupElements(uint8_t db, std::string_view key, ElementCf cf, uint64_t version,
+                      ElementsPtr* elems, FillToken* token);
+  // Installs `elems` (version elems->version) read after the miss that produced `token`, unless
+  // the generation moved or the entry's metadata no longer names that version. A null `elems`
+  // records that version `version` is over the threshold (no more load attempts until a write).
+  void FillElements(uint8_t db, std::string_view key, ElementCf cf, uint64_t version,
+                    ElementsPtr elems, const FillToken& token);
+  // Write-through for subkey writes. REQUIRES: as for Put. Drops `key`'s cached elements.
+  void DropElements(uint8_t db, std::string_view key);
+
+  // `hot-tier-max-collection-bytes`: the largest collection (ElementsCharge) whose elements are
+  // cached; 0 caches metadata only. Lowering it drops the cached elements now over the limit.
+  void SetMaxCollectionBytes(uint64_t bytes);
+  uint64_t max_collection_bytes() const {
+    return max_collection_bytes_.load(std::memory_order_relaxed);
+  }
 
   // Changes the budget; shrinking evicts at once. 0 disables (and empties) the tier.
   void SetCapacity(uint64_t bytes);
@@ -125,6 +195,7 @@ class HotTier {
 
   std::mutex resize_mu_;  // serializes SetCapacity, so all shards end with the same share
   std::atomic<uint64_t> capacity_;
+  std::atomic<uint64_t> max_collection_bytes_;
   std::array<std::unique_ptr<Shard>, kNumShards> shards_;
 };
 

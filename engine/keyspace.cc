@@ -58,7 +58,8 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   std::unique_ptr<Engine> e(new Engine());
   e->storage_ = std::move(storage.value());
   e->databases_ = options.databases;
-  e->hot_tier_ = std::make_unique<HotTier>(options.hot_tier_bytes);
+  e->hot_tier_ =
+      std::make_unique<HotTier>(options.hot_tier_bytes, options.hot_tier_collection_bytes);
   BASALT_RETURN_IF_ERROR(e->LoadReserved(options.databases));
   return e;
 }
@@ -198,10 +199,16 @@ void Engine::Publish(WriteEffects* effects) {
   }
   changes_.fetch_add(effects->keys_written, std::memory_order_relaxed);
   for (const auto& op : effects->tier) {
-    if (op.erase) {
-      hot_tier_->Erase(op.physical, op.key);
-    } else {
-      hot_tier_->Put(op.physical, op.key, op.record);
+    switch (op.kind) {
+      case WriteEffects::TierOp::Kind::kPut:
+        hot_tier_->Put(op.physical, op.key, op.record);
+        break;
+      case WriteEffects::TierOp::Kind::kErase:
+        hot_tier_->Erase(op.physical, op.key);
+        break;
+      case WriteEffects::TierOp::Kind::kDropElements:
+        hot_tier_->DropElements(op.physical, op.key);
+        break;
     }
   }
   if (!effects->written.empty()) {
@@ -284,6 +291,8 @@ void WriteEffects::Clear() {
   tier.clear();
 }
 
+using Kind = WriteEffects::TierOp::Kind;
+
 void Batch::Record(const Db& db, std::string_view key, std::string_view encoded, bool created) {
   if (!engine_->Observed()) return;
   codec::Metadata meta;
@@ -311,9 +320,9 @@ void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
   Record(db, key, encoded, !old.live());
   // A record too large to cache is dropped from the tier rather than copied here.
   if (encoded.size() <= HotTier::kMaxValueBytes) {
-    effects_.tier.push_back({db.physical, false, std::string(key), encoded});
+    effects_.tier.push_back({db.physical, Kind::kPut, std::string(key), encoded});
   } else {
-    effects_.tier.push_back({db.physical, true, std::string(key), {}});
+    effects_.tier.push_back({db.physical, Kind::kErase, std::string(key), {}});
   }
 }
 
@@ -326,7 +335,11 @@ void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) 
   effects_.Count(db.physical, -1, old.meta.expire_at_ms != 0 ? -1 : 0);
   ++effects_.keys_written;
   Record(db, key, {}, false);
-  effects_.tier.push_back({db.physical, true, std::string(key), {}});
+  effects_.tier.push_back({db.physical, Kind::kErase, std::string(key), {}});
+}
+
+void Batch::TouchElements(const Db& db, std::string_view key) {
+  effects_.tier.push_back({db.physical, Kind::kDropElements, std::string(key), {}});
 }
 
 Status Batch::Commit() {

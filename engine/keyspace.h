@@ -38,6 +38,12 @@ struct EngineOptions {
   // `hot-tier-max-memory`: byte budget of the in-RAM tier of metadata records (hot_tier.h).
   // 0 disables it. Default: 256 MiB. Changeable at runtime (Engine::hot_tier().SetCapacity).
   uint64_t hot_tier_bytes = 256ull << 20;
+  // `hot-tier-max-collection-bytes`: collections whose elements count at most this many bytes
+  // (HotTier::ElementsCharge: subkey + value bytes + 40 per element) are cached whole, larger
+  // ones by metadata only. 0 caches metadata only. Default: 16 KiB (about Redis's listpack
+  // limits: 128 fields of ~80 bytes, or a few hundred small members). Changeable at runtime
+  // (HotTier::SetMaxCollectionBytes; lowering it drops the elements now over the limit).
+  uint64_t hot_tier_collection_bytes = 16ull << 10;
 };
 
 // Milliseconds since the unix epoch.
@@ -103,9 +109,10 @@ class KeyObserver {
 // A Batch collects them and applies them when it commits; inside a transaction (txn.h) they
 // are gathered from every batch and applied once, when the transaction commits.
 //
-// `tier` lists the metadata records written, in order, for the hot tier's write-through: they are
-// applied after the batch (or the transaction's one batch) is in RocksDB, while the writer still
-// holds the key locks, so the tier never shows a write RocksDB does not hold, nor misses one.
+// `tier` lists the metadata records written (and the keys whose subkeys were written), in order,
+// for the hot tier's write-through: they are applied after the batch (or the transaction's one
+// batch) is in RocksDB, while the writer still holds the key locks, so the tier never shows a write
+// RocksDB does not hold, nor misses one.
 struct WriteEffects {
   struct Delta {
     uint8_t physical;
@@ -116,8 +123,9 @@ struct WriteEffects {
   int64_t keys_written = 0;
   std::vector<WrittenKey> written;  // only while an observer is interested
   struct TierOp {
+    enum class Kind : uint8_t { kPut, kErase, kDropElements };
     uint8_t physical;
-    bool erase;  // true: the key was deleted
+    Kind kind;
     std::string key;
     std::string record;  // the new metadata record (empty when erased)
   };
@@ -156,7 +164,8 @@ class Engine {
   // bypasses the tier, because the tier holds only the latest committed state.
   Status Lookup(const Db& db, std::string_view key, KeyRecord* rec);
 
-  // The in-RAM tier of metadata records. Only the engine writes it (Batch, Txn, FlushDb).
+  // The in-RAM tier of metadata records and small collections' elements. Only the engine writes
+  // it (Batch, Txn, FlushDb).
   HotTier& hot_tier() { return *hot_tier_; }
 
   // Adds an observer of writes. REQUIRES: called before any write; `observer` outlives the
@@ -237,6 +246,11 @@ class Batch {
   // Removes `key` (whose record is `old`, which must be present). Collection subkeys become
   // garbage through the version scheme.
   void DeleteKey(const Db& db, std::string_view key, const KeyRecord& old);
+
+  // Records that this batch writes subkeys of `key`, so that its cached elements are dropped at
+  // commit even when the metadata record does not change. CollectionWriter calls it; any other
+  // code that writes subkeys through raw() must too.
+  void TouchElements(const Db& db, std::string_view key);
 
   rocksdb::WriteBatch* raw() { return &batch_; }
   bool empty() const { return batch_.Count() == 0; }

@@ -65,6 +65,8 @@ const ParamSpec kParams[] = {
      nullptr, "memtable size per column family"},
     {"hot-tier-max-memory", nullptr, ParamKind::kMemory, "256mb", true, 0, kLongMax, nullptr,
      "in-RAM hot tier budget (0 disables)"},
+    {"hot-tier-max-collection-bytes", nullptr, ParamKind::kMemory, "16kb", true, 0, kLongMax,
+     nullptr, "collections up to this size are cached whole in the hot tier (0: metadata only)"},
     {"proto-max-bulk-len", nullptr, ParamKind::kMemory, "512mb", true, 1 << 20, kLongMax, nullptr,
      "largest bulk string accepted"},
     {"client-query-buffer-limit", nullptr, ParamKind::kMemory, "1gb", true, 1 << 20, kLongMax,

@@ -75,6 +75,7 @@ int Server::Run() {
   eo.storage.block_cache_bytes = config_->GetInt("rocksdb-block-cache-size");
   eo.storage.write_buffer_bytes = config_->GetInt("rocksdb-write-buffer-size");
   eo.hot_tier_bytes = config_->GetInt("hot-tier-max-memory");
+  eo.hot_tier_collection_bytes = config_->GetInt("hot-tier-max-collection-bytes");
   eo.storage.sync_mode = ParseSyncMode(config_->GetString("appendfsync"));
   eo.storage.databases = eo.databases;
   eo.storage.created_by = "basalt-server";
@@ -258,6 +259,9 @@ void Server::InstallConfigHooks() {
   });
   config_->OnChange("hot-tier-max-memory", [this](const std::string& name) {
     engine_->hot_tier().SetCapacity(config_->GetInt(name));
+  });
+  config_->OnChange("hot-tier-max-collection-bytes", [this](const std::string& name) {
+    engine_->hot_tier().SetMaxCollectionBytes(config_->GetInt(name));
   });
   config_->OnChange("proto-max-bulk-len", [this](const std::string& name) {
     engine::SetMaxStringBytes(config_->GetInt(name));

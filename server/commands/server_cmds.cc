@@ -225,6 +225,8 @@ void AppendHotTier(CommandContext& ctx, std::string* out) {
   Field(out, "hot_tier_hits", st.hits);
   Field(out, "hot_tier_misses", st.misses);
   Field(out, "hot_tier_evictions", st.evictions);
+  Field(out, "hot_tier_element_hits", st.element_hits);
+  Field(out, "hot_tier_element_misses", st.element_misses);
   Field(out, "hot_tier_hit_ratio",
         fmt::format("{:.2f}", lookups == 0 ? 0.0
                                            : 100.0 * static_cast<double>(st.hits) /

@@ -1,13 +1,16 @@
 """The hot tier (engine/hot_tier.h) never changes an answer: randomized multi-client workloads
 over every type, with the tier at a tiny budget (constant eviction), a large one, disabled, and
-resized by CONFIG SET between rounds,
+resized by CONFIG SET between rounds (with hot-tier-max-collection-bytes changed too),
 must leave exactly what a model of the workload predicts, and exactly what the same directory
 shows after a restart with the tier disabled (every read then comes from RocksDB).
 
 Workload: each thread owns its keys (so a per-thread model is deterministic whatever the
 interleaving) and drives strings (SET, INCR, APPEND, SETRANGE, EXPIRE, PERSIST), hashes, lists,
 sets, sorted sets, DEL, RENAME, MOVE and MULTI/EXEC over its own connections (one per database,
-several workers). Between rounds the main thread runs SWAPDB and FLUSHDB and every key is
+several workers). Collection reads are frequent and checked against the model as they happen
+(HGET, HMGET, HGETALL, SISMEMBER, SMEMBERS, ZSCORE, ZRANGE, LINDEX, LRANGE), so that small
+collections cached whole are read right after every kind of element write, including those
+that leave the metadata unchanged (HSET over a field, LSET, ZADD of a new score). Between rounds the main thread runs SWAPDB and FLUSHDB and every key is
 checked. A final phase has all threads (plus one issuing SWAPDB/FLUSHDB/short PEXPIREs) fight
 over shared keys, with EVAL scripts among the commands; its end state is checked only against
 the tier-off restart.
@@ -148,6 +151,10 @@ def _op_list(rng, m, key, cur):
             del m[key]
         return [side, key]
     v = b"e%d" % rng.randrange(100)
+    if r < 0.45 and lst:  # same length, same metadata: only the element changes
+        i = rng.randrange(len(lst))
+        lst[i] = v
+        return ["LSET", key, str(i), v]
     if rng.random() < 0.5:
         lst.insert(0, v)
         return ["LPUSH", key, v]
@@ -208,6 +215,35 @@ def _read_key(c, key):
     return (kind, value, c.pttl(key) > 0)
 
 
+def _check_collection_reads(rng, c, key, entry):
+    """Collection reads of `key`, checked against its model `entry` (see _norm)."""
+    kind, value, _ = _norm(entry) if entry is not None else (None, None, None)
+    if kind == "hash":
+        h = dict(value)
+        f = rng.choice(sorted(h) + [b"nofield"])
+        assert c.hget(key, f) == h.get(f), (key, f)
+        assert c.hmget(key, [f, b"f0"]) == [h.get(f), h.get(b"f0")], key
+        assert sorted(c.hgetall(key).items()) == value, key
+        assert c.hlen(key) == len(h), key
+    elif kind == "set":
+        m = rng.choice(sorted(value) + [b"nomember"])
+        assert c.sismember(key, m) == (m in value), (key, m)
+        assert sorted(c.smembers(key)) == value, key
+    elif kind == "zset":
+        scores = dict(value)
+        m = rng.choice(sorted(scores) + [b"nomember"])
+        assert c.zscore(key, m) == scores.get(m), (key, m)
+        assert c.zrange(key, 0, 1, withscores=True) == value[:2], key
+        assert c.zrevrange(key, 0, 0) == [m for m, _ in value[-1:]], key
+    elif kind == "list":
+        i = rng.randrange(-len(value) - 1, len(value) + 1)
+        want = value[i] if -len(value) <= i < len(value) else None
+        assert c.lindex(key, i) == want, (key, i)
+        assert c.lrange(key, 1, -2) == value[1:-1], key
+    else:
+        assert c.exists(key) == 0 or c.type(key) == b"string", key
+
+
 def _dump(srv):
     """Every key of the databases the workloads use, read through the server."""
     out = {}
@@ -260,6 +296,9 @@ class Worker(threading.Thread):
                 c.execute_command(*_gen_op(self.rng, self.model, db, self.keys))
             if self.rng.random() < 0.3:  # reads between writes fill the tier
                 _read_key(c, self.rng.choice(self.keys))
+            if self.rng.random() < 0.5:  # collection reads right after writes, checked
+                key = self.rng.choice(self.keys)
+                _check_collection_reads(self.rng, c, key, self.model[db].get(key))
 
     def check(self, tag):
         for db in DBS:
@@ -318,6 +357,8 @@ def _run_owned_phase(srv, seed, resize=False):
                     w.model[1] = {}
             if resize:  # the next round runs with another budget (shrinking evicts at once)
                 admin[0].config_set("hot-tier-max-memory", rng.choice(["4kb", "64kb", "256mb"]))
+                admin[0].config_set("hot-tier-max-collection-bytes",
+                                    rng.choice(["0", "200", "16kb"]))
             for w in workers:
                 w.check("after admin %d" % rnd)
     finally:
@@ -400,7 +441,7 @@ def _restart_with_tier(srv, budget):
     srv.start()
 
 
-@pytest.mark.parametrize("budget", ["4kb", "256mb", "0", "resize"])
+@pytest.mark.parametrize("budget", ["4kb", "32kb", "256mb", "0", "resize"])
 def test_tier_never_changes_an_answer(server_factory, budget):
     start = "64kb" if budget == "resize" else budget
     srv = server_factory(extra=[("workers", 4), ("hot-tier-max-memory", start)])
@@ -415,8 +456,11 @@ def test_tier_never_changes_an_answer(server_factory, budget):
         assert info["hot_tier_evictions"] > 0
     if budget == "0":
         assert info["hot_tier_entries"] == 0 and info["hot_tier_hits"] == 0
+        assert info["hot_tier_element_hits"] == 0
     else:
         assert info["hot_tier_hits"] > 0
+    if budget in ("32kb", "256mb"):
+        assert info["hot_tier_element_hits"] > 0
 
     _run_shared_phase(srv, seed=7)
     with_tier = _dump(srv)
@@ -471,3 +515,33 @@ def test_hits_and_keyspace_stats(server_factory):
     assert mem["used_memory_rss"] > 0
     c.config_resetstat()
     assert _hot_tier_info(srv)["hot_tier_hits"] == 0
+
+
+def test_collection_threshold_config_and_stats(server_factory):
+    srv = server_factory(extra=[("hot-tier-max-memory", "16mb")])
+    c = srv.client()
+    assert c.config_get("hot-tier-max-collection-bytes") == {
+        "hot-tier-max-collection-bytes": str(16 << 10)}
+    c.hset("h", mapping={b"f%d" % i: b"v%d" % i for i in range(10)})
+    c.rpush("l", *[b"e%d" % i for i in range(100)])
+    for _ in range(3):
+        assert c.hget("h", "f3") == b"v3"
+        assert c.lrange("l", 0, -1) == [b"e%d" % i for i in range(100)]
+    info = _hot_tier_info(srv)
+    assert info["hot_tier_element_hits"] >= 2
+    used = info["hot_tier_used_bytes"]
+    assert c.config_set("hot-tier-max-collection-bytes", "0")
+    assert _hot_tier_info(srv)["hot_tier_used_bytes"] < used  # dropped at once
+    hits = _hot_tier_info(srv)["hot_tier_element_hits"]
+    assert c.hget("h", "f3") == b"v3"
+    assert c.lrange("l", 0, 1) == [b"e0", b"e1"]
+    assert _hot_tier_info(srv)["hot_tier_element_hits"] == hits
+    # A threshold below the list's size caches the hash only.
+    assert c.config_set("hot-tier-max-collection-bytes", "2kb")
+    for _ in range(3):
+        assert c.hgetall("h")[b"f9"] == b"v9"
+    hits_after_hash = _hot_tier_info(srv)["hot_tier_element_hits"]
+    assert hits_after_hash > hits
+    for _ in range(3):
+        assert c.lindex("l", 50) == b"e50"
+    assert _hot_tier_info(srv)["hot_tier_element_hits"] == hits_after_hash

@@ -12,11 +12,15 @@
 #include <vector>
 
 #include "codec/key_format.h"
+#include "engine/collection.h"
 #include "engine/expiry.h"
 #include "engine/hash.h"
 #include "engine/keys.h"
+#include "engine/list.h"
+#include "engine/set.h"
 #include "engine/string.h"
 #include "engine/txn.h"
+#include "engine/zset.h"
 #include "engine_fixture.h"
 
 namespace basalt::engine {
@@ -239,6 +243,135 @@ TEST(HotTierLru, ConcurrentReadersNeverInstallStaleValues) {
   EXPECT_LE(t.GetStats().used_bytes, 16u << 10);
 }
 
+// ------------------------------------------------------------------- collection elements
+
+HotTier::ElementsPtr MakeElements(uint64_t version,
+                                  const std::vector<std::pair<std::string, std::string>>& kv) {
+  auto e = std::make_shared<HotTier::Elements>();
+  e->version = version;
+  for (const auto& [k, v] : kv) e->buf += k + v;
+  const char* p = e->buf.data();
+  for (const auto& [k, v] : kv) {
+    e->items.emplace_back(std::string_view(p, k.size()), std::string_view(p + k.size(), v.size()));
+    p += k.size() + v.size();
+  }
+  return e;
+}
+
+std::string CollectionRecord(uint64_t version, uint64_t size) {
+  codec::Metadata m;
+  m.type = codec::KeyType::kHash;
+  m.version = version;
+  m.size = size;
+  return codec::EncodeCollectionMeta(m);
+}
+
+bool HasElements(HotTier& t, std::string_view key, uint64_t version) {
+  HotTier::ElementsPtr e;
+  HotTier::FillToken token;
+  return t.LookupElements(0, key, HotTier::ElementCf::kData, version, &e, &token);
+}
+
+TEST(HotTierElements, FillNeedsTheMetadataEntryAndItsVersion) {
+  HotTier t(1 << 20, 16 << 10);
+  HotTier::ElementsPtr e;
+  HotTier::FillToken token;
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(token.valid);  // no metadata entry: nothing to hang elements on
+  t.Put(0, "h", CollectionRecord(7, 1));
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 6, &e, &token));
+  EXPECT_FALSE(token.valid);  // another version
+  const uint64_t before = t.GetStats().used_bytes;
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(token.valid);  // the first miss since a write only takes note
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  ASSERT_TRUE(token.valid);
+  t.FillElements(0, "h", HotTier::ElementCf::kData, 7, MakeElements(7, {{"f", "v"}}), token);
+  ASSERT_TRUE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  ASSERT_EQ(e->items.size(), 1u);
+  EXPECT_EQ(e->items[0].first, "f");
+  EXPECT_EQ(e->items[0].second, "v");
+  EXPECT_GT(t.GetStats().used_bytes, before + HotTier::ElementsCharge(1, 2));  // counted
+  EXPECT_FALSE(HasElements(t, "h2", 7));
+  EXPECT_EQ(Get(t, 0, "h"), CollectionRecord(7, 1));  // the metadata is still served
+  t.DropElements(0, "h");
+  EXPECT_FALSE(HasElements(t, "h", 7));
+  EXPECT_EQ(t.GetStats().used_bytes, before);
+  EXPECT_EQ(Get(t, 0, "h"), CollectionRecord(7, 1));
+}
+
+TEST(HotTierElements, WritesDropElementsAndStaleFillsAreRefused) {
+  HotTier t(1 << 20, 16 << 10);
+  t.Put(0, "h", CollectionRecord(7, 1));
+  HotTier::ElementsPtr e;
+  HotTier::FillToken token;
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  ASSERT_TRUE(token.valid);
+  t.DropElements(0, "h");  // a subkey write committed after the reader's miss
+  t.FillElements(0, "h", HotTier::ElementCf::kData, 7, MakeElements(7, {{"f", "old"}}), token);
+  EXPECT_FALSE(HasElements(t, "h", 7));
+  for (int step = 0; step < 3; ++step) {
+    EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+    EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+    t.FillElements(0, "h", HotTier::ElementCf::kData, 7, MakeElements(7, {{"f", "v"}}), token);
+    ASSERT_TRUE(HasElements(t, "h", 7));
+    if (step == 0) t.Put(0, "h", CollectionRecord(7, 1));  // metadata rewritten (same bytes)
+    if (step == 1) t.Erase(0, "h");
+    if (step == 2) t.ClearDb(0);
+    EXPECT_FALSE(HasElements(t, "h", 7)) << step;
+    t.Put(0, "h", CollectionRecord(7, 1));
+  }
+}
+
+TEST(HotTierElements, ThresholdAndTooLargeMarker) {
+  HotTier t(1 << 20, HotTier::ElementsCharge(4, 100));
+  HotTier::ElementsPtr e;
+  HotTier::FillToken token;
+  t.Put(0, "big", CollectionRecord(7, 7));  // 7 elements cannot fit: no load attempt at all
+  EXPECT_FALSE(t.LookupElements(0, "big", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(token.valid);
+  t.Put(0, "h", CollectionRecord(7, 2));
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  ASSERT_TRUE(token.valid);
+  t.FillElements(0, "h", HotTier::ElementCf::kData, 7, nullptr, token);  // loaded: too large
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(token.valid);  // remembered until a write
+  t.DropElements(0, "h");
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(token.valid);  // a write resets the note too
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_TRUE(token.valid);
+  t.FillElements(0, "h", HotTier::ElementCf::kData, 7, MakeElements(7, {{"f", "v"}}), token);
+  const uint64_t with_elements = t.GetStats().used_bytes;
+  t.SetMaxCollectionBytes(HotTier::ElementsCharge(1, 2));  // still fits: kept
+  EXPECT_TRUE(HasElements(t, "h", 7));
+  t.SetMaxCollectionBytes(0);  // dropped at once, the metadata stays
+  EXPECT_LT(t.GetStats().used_bytes, with_elements);
+  EXPECT_EQ(Get(t, 0, "h"), CollectionRecord(7, 2));
+  EXPECT_FALSE(t.LookupElements(0, "h", HotTier::ElementCf::kData, 7, &e, &token));
+  EXPECT_FALSE(token.valid);
+}
+
+TEST(HotTierElements, ElementsCountTowardsTheBudget) {
+  const uint64_t budget = 64 << 10;
+  HotTier t(budget, 1 << 20);
+  for (int i = 0; i < 200; ++i) {
+    const std::string k = "h" + std::to_string(i);
+    t.Put(0, k, CollectionRecord(7, 10));
+    HotTier::ElementsPtr e;
+    HotTier::FillToken token;
+    (void)t.LookupElements(0, k, HotTier::ElementCf::kData, 7, &e, &token);
+    if (t.LookupElements(0, k, HotTier::ElementCf::kData, 7, &e, &token)) continue;
+    std::vector<std::pair<std::string, std::string>> kv;
+    for (int j = 0; j < 10; ++j) kv.emplace_back("field" + std::to_string(j), std::string(50, 'v'));
+    t.FillElements(0, k, HotTier::ElementCf::kData, 7, MakeElements(7, kv), token);
+    ASSERT_LE(t.GetStats().used_bytes, budget);
+  }
+  EXPECT_GT(t.GetStats().evictions, 0u);
+}
+
 // ------------------------------------------------------------------------ in the engine
 
 class HotTierEngineTest : public EngineTest {
@@ -377,6 +510,224 @@ TEST_F(HotTierEngineTest, DisabledTierStillServes) {
   engine_->hot_tier().SetCapacity(1 << 20);
   EXPECT_EQ(**StringGet(db(), "a"), "1");  // miss, fill
   EXPECT_EQ(Cached(db(), "a"), Disk(db(), "a"));
+}
+
+// ------------------------------------------------------- collection elements in the engine
+
+// Small collections of every type, read whole and point-wise through the engine: each check
+// reads twice with element caching on (a load, then hits) and once with it off (RocksDB), and
+// the three must agree after every write path, including writes that leave the metadata record
+// byte-for-byte unchanged (HSET over a field with a value of the same length, LSET, ZADD of a
+// new score, SMOVE of a member into a set that loses another).
+class HotTierElementsTest : public HotTierEngineTest {
+ protected:
+  void SetUp() override {
+    HotTierEngineTest::SetUp();
+    engine_->hot_tier().SetMaxCollectionBytes(16 << 10);
+    ASSERT_TRUE(HashSet(db(), "h", {{"f1", "a"}, {"f2", "b"}, {"n", "1"}}, false).ok());
+    ASSERT_TRUE(SetAdd(db(), "s", {"m1", "m2", "m3"}).ok());
+    ASSERT_TRUE(ZSetAdd(db(), "z", {}, {{1, "a"}, {2, "b"}, {3, "c"}}).ok());
+    ASSERT_TRUE(ListPush(db(), "l", ListEnd::kRight, {"x", "y", "z", "y"}, false).ok());
+  }
+
+  std::string Read() {
+    std::string out;
+    for (const char* k : {"h", "h3"}) {
+      const FieldValues fvs = *HashGetAll(db(), k);
+      for (const auto& [f, v] : fvs) out += f + "=" + v + ",";
+      out += (*HashGet(db(), k, "f1")).value_or("-") + ";";
+    }
+    for (const char* k : {"s", "s2"}) {
+      const std::vector<std::string> members = *SetMembers(db(), k);
+      for (const auto& m : members) out += m + ",";
+      out += std::to_string((*SetIsMember(db(), k, {"m1", "m4"}))[0]) + ";";
+    }
+    ZRangeSpec all;
+    const std::vector<ScoredMember> range = *ZSetRange(db(), "z", all);
+    for (const auto& sm : range) out += sm.member + std::to_string(sm.score);
+    auto score = (*ZSetScores(db(), "z", {"b"}))[0];
+    out += score ? std::to_string(*score) : "-";
+    out += ";";
+    const std::vector<std::string> elements = *ListRange(db(), "l", 0, -1);
+    for (const auto& e : elements) out += e + ",";
+    out += (*ListIndex(db(), "l", 1)).value_or("-");
+    return out;
+  }
+
+  // `cached`: some collection exists, so the second read must hit.
+  void Check(const std::string& what, bool cached = true) {
+    const std::string loaded = Read();
+    const uint64_t hits = engine_->hot_tier().GetStats().element_hits;
+    const std::string again = Read();
+    if (cached) {
+      EXPECT_GT(engine_->hot_tier().GetStats().element_hits, hits) << what;
+    }
+    engine_->hot_tier().SetMaxCollectionBytes(0);
+    const std::string disk = Read();
+    engine_->hot_tier().SetMaxCollectionBytes(16 << 10);
+    EXPECT_EQ(loaded, disk) << what;
+    EXPECT_EQ(again, disk) << what;
+  }
+};
+
+TEST_F(HotTierElementsTest, EveryWritePathDropsTheCachedElements) {
+  Check("initial");
+  ASSERT_TRUE(HashSet(db(), "h", {{"f1", "A"}}, false).ok());  // same size, same metadata
+  Check("HSET existing field");
+  ASSERT_TRUE(HashSet(db(), "h", {{"f9", "new"}}, false).ok());
+  Check("HSET new field");
+  ASSERT_TRUE(HashIncrBy(db(), "h", "n", 5).ok());
+  Check("HINCRBY");
+  ASSERT_TRUE(HashDelete(db(), "h", {"f2"}).ok());
+  Check("HDEL");
+  ASSERT_TRUE(SetAdd(db(), "s", {"m4"}).ok());
+  Check("SADD");
+  ASSERT_TRUE(SetRemove(db(), "s", {"m4"}).ok());
+  Check("SREM");
+  ASSERT_TRUE(SetAdd(db(), "s2", {"m9"}).ok());
+  ASSERT_TRUE(SetMove(db(), "s", "s2", "m1").ok());
+  Check("SMOVE");
+  ASSERT_TRUE(SetPop(db(), "s2", 1).ok());
+  Check("SPOP");
+  ASSERT_TRUE(ZSetAdd(db(), "z", {}, {{5, "b"}}).ok());  // a new score, same size
+  Check("ZADD existing member");
+  ZAddOptions incr;
+  incr.incr = true;
+  ASSERT_TRUE(ZSetAdd(db(), "z", incr, {{-10, "c"}}).ok());
+  Check("ZINCRBY");
+  ASSERT_TRUE(ZSetRemove(db(), "z", {"a"}).ok());
+  Check("ZREM");
+  ZRangeSpec first;
+  first.stop = 0;
+  ASSERT_TRUE(ZSetRemoveRange(db(), "z", first).ok());
+  Check("ZREMRANGEBYRANK");
+  ASSERT_TRUE(ListSet(db(), "l", 1, "Y").ok());  // same metadata
+  Check("LSET");
+  ASSERT_TRUE(ListPush(db(), "l", ListEnd::kLeft, {"w"}, false).ok());
+  Check("LPUSH");
+  ASSERT_TRUE(ListPop(db(), "l", ListEnd::kRight, 1).ok());
+  Check("RPOP");
+  ASSERT_TRUE(ListInsert(db(), "l", true, "z", "q").ok());
+  Check("LINSERT");
+  ASSERT_TRUE(ListRemove(db(), "l", 0, "q").ok());
+  Check("LREM");
+  ASSERT_TRUE(ListTrim(db(), "l", 1, -1).ok());
+  Check("LTRIM");
+  ASSERT_TRUE(*KeyRename(db(), "h", "h3", false));
+  Check("RENAME");
+  ASSERT_TRUE(HashSet(db(), "h", {{"f1", "fresh"}}, false).ok());
+  Check("recreate after RENAME");
+  ASSERT_TRUE(*KeyCopy(db(), "h", db(), "h3", true));
+  Check("COPY REPLACE");
+  ASSERT_EQ(*KeysDelete(db(), {"s", "l"}), 2);
+  Check("DEL");
+  ASSERT_TRUE(SetAdd(db(), "s", {"m1"}).ok());
+  ASSERT_TRUE(ListPush(db(), "l", ListEnd::kRight, {"again"}, false).ok());
+  Check("recreate after DEL");
+  ASSERT_TRUE(*KeySetExpire(db(), "z", NowMs() - 1, ExpireCondition::kAlways));
+  Check("EXPIRE in the past");
+  ASSERT_TRUE(engine_->FlushDb(db()).ok());
+  Check("FLUSHDB", false);
+}
+
+// Every command rewrites the metadata too today, which alone replaces the entry; this pins the
+// second line of defence: a batch that writes only subkeys still drops the cached elements.
+TEST_F(HotTierElementsTest, SubkeyWritesWithoutAMetadataWriteDropToo) {
+  Check("initial");
+  KeyRecord rec;
+  ASSERT_TRUE(engine_->Lookup(db(), "h", &rec).ok());
+  Batch batch(engine_.get());
+  CollectionWriter writer(&batch, db(), "h", rec.meta);
+  writer.Put("f1", "Z");
+  ASSERT_TRUE(batch.Commit().ok());
+  Check("subkey-only write");
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "Z");
+}
+
+// HSET reads the field it overwrites; if that read loaded the hash, every write would rescan it.
+TEST_F(HotTierElementsTest, WritesAloneNeverLoadTheCollection) {
+  const uint64_t used = engine_->hot_tier().GetStats().used_bytes;
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(HashSet(db(), "h", {{"f1", std::to_string(i)}}, false).ok());
+    ASSERT_TRUE(HashGet(db(), "h", "f1").ok());  // one read between writes: noted only
+  }
+  EXPECT_EQ(engine_->hot_tier().GetStats().element_hits, 0u);
+  EXPECT_EQ(engine_->hot_tier().GetStats().used_bytes, used);
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "19");  // the second read loads
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "19");
+  EXPECT_GT(engine_->hot_tier().GetStats().element_hits, 0u);
+}
+
+TEST_F(HotTierElementsTest, LazyExpiryHidesCachedElements) {
+  Check("initial");
+  ASSERT_TRUE(*KeySetExpire(db(), "h", NowMs() + 30, ExpireCondition::kAlways));
+  Check("EXPIRE");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(HashGetAll(db(), "h")->empty());
+  EXPECT_FALSE(HashGet(db(), "h", "f1")->has_value());
+  ASSERT_TRUE(HashSet(db(), "h", {{"f1", "new"}}, false).ok());
+  Check("recreated after expiry");
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "new");
+}
+
+TEST_F(HotTierElementsTest, TransactionsBypassAndDropAtCommit) {
+  Check("initial");
+  {
+    Txn txn(engine_.get());
+    ASSERT_TRUE(HashSet(db(), "h", {{"f1", "T"}}, false).ok());
+    EXPECT_EQ(**HashGet(db(), "h", "f1"), "T");  // its own write, not the tier's copy
+    ASSERT_TRUE(ListSet(db(), "l", 0, "T").ok());
+    EXPECT_EQ(**ListIndex(db(), "l", 0), "T");
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  Check("after commit");
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "T");
+  {
+    Txn txn(engine_.get());
+    ASSERT_TRUE(HashSet(db(), "h", {{"f1", "U"}}, false).ok());
+  }  // discarded
+  Check("after discard");
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "T");
+}
+
+TEST_F(HotTierElementsTest, LargeCollectionsStayMetadataOnly) {
+  engine_->hot_tier().SetMaxCollectionBytes(HotTier::ElementsCharge(3, 64));
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (int i = 0; i < 10; ++i) fields.emplace_back("f" + std::to_string(i), "v");
+  FieldValueViews views(fields.begin(), fields.end());
+  ASSERT_TRUE(HashSet(db(), "big", views, false).ok());
+  EXPECT_EQ(HashGetAll(db(), "big")->size(), 10u);
+  const uint64_t hits = engine_->hot_tier().GetStats().element_hits;
+  EXPECT_EQ(HashGetAll(db(), "big")->size(), 10u);
+  EXPECT_EQ(**HashGet(db(), "big", "f3"), "v");
+  EXPECT_EQ(engine_->hot_tier().GetStats().element_hits, hits);
+  // "h" (3 fields of 2+1 bytes) fits: noted, loaded, then hit.
+  EXPECT_EQ(HashGetAll(db(), "h")->size(), 3u);
+  EXPECT_EQ(HashGetAll(db(), "h")->size(), 3u);
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "a");
+  EXPECT_GT(engine_->hot_tier().GetStats().element_hits, hits);
+}
+
+TEST_F(HotTierElementsTest, ConcurrentWritersAndReadersStayCoherent) {
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 2000; ++i) {
+      KeyLocks::Guard g = engine_->locks().LockOne(db().physical, "h");
+      (void)HashSet(db(), "h", {{"f1", std::to_string(i % 10)}}, false);
+    }
+    stop = true;
+  });
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&] {
+      while (!stop) (void)HashGet(db(), "h", "f1");
+    });
+  }
+  writer.join();
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "9");
+  engine_->hot_tier().SetMaxCollectionBytes(0);
+  EXPECT_EQ(**HashGet(db(), "h", "f1"), "9");
 }
 
 }  // namespace
