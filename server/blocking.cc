@@ -45,11 +45,16 @@ bool ParseBlockTimeout(CommandContext& ctx, size_t i, int64_t* deadline_ms) {
   return true;
 }
 
-void ServeOrBlock(CommandContext& ctx, BlockedCommand cmd, bool exec_reply_null_array) {
+bool ServeFirst(CommandContext& ctx, const BlockedCommand& cmd) {
   const engine::Db db = ctx.db();
   for (const std::string& key : cmd.keys) {
-    if (cmd.serve(db, cmd, key, ctx.reply)) return;
+    if (cmd.serve(db, cmd, key, ctx.reply)) return true;
   }
+  return false;
+}
+
+void ServeOrBlock(CommandContext& ctx, BlockedCommand cmd, bool exec_reply_null_array) {
+  if (ServeFirst(ctx, cmd)) return;
   if (ctx.client.in_exec()) {
     if (exec_reply_null_array) {
       ctx.reply.NullArray();

@@ -75,6 +75,11 @@ struct BlockedCommand {
 // in ms (0 = none), replying Redis's error and returning false on bad input.
 bool ParseBlockTimeout(CommandContext& ctx, size_t i, int64_t* deadline_ms);
 
+// Tries cmd.keys in argument order and replies from the first that has something to give
+// (the xMPOP and blocking commands all pick their key this way). Returns false, having replied
+// nothing, when none has. REQUIRES: the stripes of cmd.keys and cmd.dst.
+bool ServeFirst(CommandContext& ctx, const BlockedCommand& cmd);
+
 // The common shape of every blocking command: try cmd.keys in argument order and reply from the
 // first that has something; if none has, reply at once inside EXEC (`exec_reply_null_array`:
 // a null array, else a null bulk) and otherwise block the client on the keys.

@@ -9,8 +9,8 @@
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/errors.h"
-#include "server/scripting.h"
 #include "server/monitor.h"
+#include "server/scripting.h"
 #include "server/stats.h"
 
 namespace basalt::server {

@@ -355,12 +355,10 @@ void LMPopCommand(CommandContext& ctx) {
   ListEnd end = ListEnd::kLeft;
   int64_t count = 1;
   if (!ParseMPopArgs(ctx, 1, &cmd.keys, &end, &count)) return;
+  cmd.serve = ServeMPop;
   cmd.from = static_cast<int>(end);
   cmd.count = static_cast<uint64_t>(count);
-  for (const std::string& key : cmd.keys) {
-    if (ServeMPop(ctx.db(), cmd, key, ctx.reply)) return;
-  }
-  ctx.reply.NullArray();
+  if (!ServeFirst(ctx, cmd)) ctx.reply.NullArray();
 }
 
 // BLMPOP timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]

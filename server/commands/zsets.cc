@@ -682,10 +682,8 @@ bool ServeZMPop(const engine::Db& db, const BlockedCommand& cmd, std::string_vie
 void ZMPopCommand(CommandContext& ctx) {
   BlockedCommand cmd;
   if (!ParseZMPopArgs(ctx, 1, &cmd)) return;
-  for (const std::string& key : cmd.keys) {
-    if (ServeZMPop(ctx.db(), cmd, key, ctx.reply)) return;
-  }
-  ctx.reply.NullArray();
+  cmd.serve = ServeZMPop;
+  if (!ServeFirst(ctx, cmd)) ctx.reply.NullArray();
 }
 
 // BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
