@@ -151,14 +151,19 @@ uint64_t Engine::NewVersion() {
 }
 
 // Inside a transaction the thread also counts what it staged (DBSIZE after SET in one EXEC).
+// After a FLUSHDB in the transaction only what it staged since counts.
 int64_t Engine::KeyCount(const Db& db) const {
   const Txn* txn = Txn::Current();
-  return key_count_[db.physical].load() + (txn ? txn->StagedDelta(db.physical).keys : 0);
+  if (txn == nullptr) return key_count_[db.physical].load();
+  int64_t base = txn->Flushed(db.physical) ? 0 : key_count_[db.physical].load();
+  return base + txn->StagedDelta(db.physical).keys;
 }
 
 int64_t Engine::ExpiresCount(const Db& db) const {
   const Txn* txn = Txn::Current();
-  return expires_count_[db.physical].load() + (txn ? txn->StagedDelta(db.physical).expires : 0);
+  if (txn == nullptr) return expires_count_[db.physical].load();
+  int64_t base = txn->Flushed(db.physical) ? 0 : expires_count_[db.physical].load();
+  return base + txn->StagedDelta(db.physical).expires;
 }
 
 bool Engine::Observed() const {
@@ -168,9 +173,12 @@ bool Engine::Observed() const {
   return false;
 }
 
+thread_local const std::array<uint8_t, kMaxDatabases>* Engine::txn_map_ = nullptr;
+
 int Engine::LogicalOf(uint8_t physical) const {
   for (int i = 0; i < databases_; ++i) {
-    if (physical_[i].load(std::memory_order_relaxed) == physical) return i;
+    uint8_t p = txn_map_ != nullptr ? (*txn_map_)[i] : physical_[i].load(std::memory_order_relaxed);
+    if (p == physical) return i;
   }
   return -1;
 }
@@ -218,24 +226,13 @@ void Engine::Publish(WriteEffects* effects) {
 }
 
 Status Engine::FlushDb(const Db& db) {
-  // A whole-database rewrite cannot be staged in a transaction's indexed batch (no range
-  // deletes there): what the transaction wrote so far commits first. The caller holds the world
-  // lock exclusively, so no other writer can come between the two.
-  if (Txn* txn = Txn::Current(); txn != nullptr) BASALT_RETURN_IF_ERROR(txn->Commit());
-  rocksdb::WriteBatch b;
-  const uint8_t p = db.physical;
-  std::string begin = codec::MetaDbBegin(p), end = codec::MetaDbEnd(p);
-  for (auto* cf : {storage_->meta(), storage_->data(), storage_->zscore(), storage_->expire()}) {
-    b.DeleteRange(cf, begin, end);
-  }
-  b.Put(storage_->reserved(), CounterKey('\x02', p), EncodeDelta(0));
-  b.Put(storage_->reserved(), CounterKey('\x03', p), EncodeDelta(0));
-  BASALT_RETURN_IF_ERROR(storage_->Write(&b));
-  hot_tier_->ClearDb(p);
-  changes_.fetch_add(key_count_[p].exchange(0));
-  expires_count_[p].store(0);
-  NotifyDbReplaced(db.index);
-  return Status::OK();
+  if (Txn* txn = Txn::Current(); txn != nullptr) return txn->StageFlush(db.physical, db.index);
+  DbOps ops;
+  ops.flushed.set(db.physical);
+  ops.replaced.push_back(db.index);
+  rocksdb::WriteBatch none;
+  WriteEffects no_effects;
+  return CommitWithDbOps(&none, &ops, &no_effects);
 }
 
 Status Engine::FlushAll() {
@@ -245,22 +242,89 @@ Status Engine::FlushAll() {
 
 Status Engine::SwapDb(int a, int b) {
   // The whole map is persisted, whatever `databases` is now, so a restart with another
-  // `databases` setting still sees every physical database exactly once. As for FlushDb, a
-  // transaction's earlier writes commit first (the map change is not a batch write alone).
-  if (Txn* txn = Txn::Current(); txn != nullptr) BASALT_RETURN_IF_ERROR(txn->Commit());
-  // The hot tier is keyed by physical database, like RocksDB, and no (physical db, key) record
-  // changes here: only the logical -> physical map does, so the tier stays valid as it is.
-  std::string map;
+  // `databases` setting still sees every physical database exactly once. The hot tier is keyed
+  // by physical database, like RocksDB, and no (physical db, key) record changes here: only the
+  // logical -> physical map does, so the tier stays valid as it is.
+  DbOps ops;
+  ops.remapped = true;
   for (int i = 0; i < kMaxDatabases; ++i) {
     int src = i == a ? b : (i == b ? a : i);
-    map.push_back(static_cast<char>(physical_[src].load()));
+    ops.map[i] = db(src).physical;
   }
-  rocksdb::WriteBatch wb;
-  wb.Put(storage_->reserved(), kDbMapKey, map);
-  BASALT_RETURN_IF_ERROR(storage_->Write(&wb));
-  for (int i = 0; i < kMaxDatabases; ++i) physical_[i].store(static_cast<uint8_t>(map[i]));
-  NotifyDbReplaced(a);
-  NotifyDbReplaced(b);
+  if (Txn* txn = Txn::Current(); txn != nullptr) {
+    txn->StageSwap(ops.map, a, b);
+    return Status::OK();
+  }
+  ops.replaced = {a, b};
+  rocksdb::WriteBatch none;
+  WriteEffects no_effects;
+  return CommitWithDbOps(&none, &ops, &no_effects);
+}
+
+namespace {
+
+// Copies a staged batch's records after the whole-database operations of the same write.
+class Appender : public rocksdb::WriteBatch::Handler {
+ public:
+  Appender(Storage* storage, rocksdb::WriteBatch* out) : storage_(storage), out_(out) {}
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    return out_->Put(storage_->FamilyById(cf), key, value);
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return out_->Delete(storage_->FamilyById(cf), key);
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return out_->SingleDelete(storage_->FamilyById(cf), key);
+  }
+  rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key,
+                          const rocksdb::Slice& value) override {
+    return out_->Merge(storage_->FamilyById(cf), key, value);
+  }
+
+ private:
+  Storage* storage_;
+  rocksdb::WriteBatch* out_;
+};
+
+}  // namespace
+
+Status Engine::CommitWithDbOps(rocksdb::WriteBatch* staged, DbOps* ops, WriteEffects* effects) {
+  // One WriteBatch applies in order: the range deletes and counter resets of the flushed
+  // databases first, then the map, then what the transaction wrote (after its FLUSHDB: what it
+  // wrote before one was dropped when it was staged).
+  rocksdb::WriteBatch b;
+  for (int p = 0; p < kMaxDatabases; ++p) {
+    if (!ops->flushed.test(p)) continue;
+    std::string begin = codec::MetaDbBegin(p), end = codec::MetaDbEnd(p);
+    for (auto* cf : {storage_->meta(), storage_->data(), storage_->zscore(), storage_->expire()}) {
+      b.DeleteRange(cf, begin, end);
+    }
+    b.Put(storage_->reserved(), CounterKey('\x02', p), EncodeDelta(0));
+    b.Put(storage_->reserved(), CounterKey('\x03', p), EncodeDelta(0));
+  }
+  if (ops->remapped) {
+    b.Put(storage_->reserved(), kDbMapKey,
+          std::string_view(reinterpret_cast<const char*>(ops->map.data()), ops->map.size()));
+  }
+  if (staged->Count() > 0) {
+    Appender append(storage_.get(), &b);
+    BASALT_RETURN_IF_ERROR(FromRocks(staged->Iterate(&append)));
+  }
+  BASALT_RETURN_IF_ERROR(storage_->Write(&b));
+  for (int p = 0; p < kMaxDatabases; ++p) {
+    if (!ops->flushed.test(p)) continue;
+    hot_tier_->ClearDb(p);
+    changes_.fetch_add(key_count_[p].exchange(0));
+    expires_count_[p].store(0);
+  }
+  if (ops->remapped) {
+    for (int i = 0; i < kMaxDatabases; ++i) physical_[i].store(ops->map[i]);
+  }
+  for (int logical : ops->replaced) NotifyDbReplaced(logical);
+  ops->Clear();
+  Publish(effects);
   return Status::OK();
 }
 

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <atomic>
+#include <bitset>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -138,6 +139,18 @@ struct WriteEffects {
 
 class Txn;
 
+// The whole-database operations a transaction staged (FLUSHDB, FLUSHALL, SWAPDB), applied by
+// its Commit before its other staged writes, in the same WriteBatch.
+struct DbOps {
+  std::bitset<256> flushed;  // physical databases emptied
+  bool remapped = false;     // SWAPDB staged: `map` replaces the database map
+  std::array<uint8_t, kMaxDatabases> map{};
+  std::vector<int> replaced;  // logical databases to report replaced to the observers
+
+  bool empty() const { return flushed.none() && !remapped; }
+  void Clear() { *this = DbOps(); }
+};
+
 // A database as one command sees it.
 struct Db {
   Engine* engine;
@@ -156,8 +169,12 @@ class Engine {
   ZSetEndHints& zset_hints() { return zset_hints_; }
   int databases() const { return databases_; }
 
-  // REQUIRES: 0 <= index < databases(). Stable while the world lock is held (any mode).
-  Db db(int index) { return Db{this, index, physical_[index].load(std::memory_order_acquire)}; }
+  // REQUIRES: 0 <= index < databases(). Stable while the world lock is held (any mode). Inside
+  // a transaction that staged a SWAPDB, the map as it will be once the transaction commits.
+  Db db(int index) {
+    if (txn_map_ != nullptr) return Db{this, index, (*txn_map_)[index]};
+    return Db{this, index, physical_[index].load(std::memory_order_acquire)};
+  }
 
   // Reads a key's record. kOk with rec->present == false when there is none. Answers from the
   // hot tier when it can; a thread reading through a snapshot or inside a transaction (txn.h)
@@ -200,7 +217,8 @@ class Engine {
   int64_t ExpiresCountPhysical(uint8_t physical) const { return expires_count_[physical].load(); }
   int64_t ExpiresCount(const Db& db) const;
 
-  // Whole-database operations. REQUIRE: the world lock held exclusively.
+  // Whole-database operations. REQUIRE: the world lock held exclusively. Inside a transaction
+  // (txn.h) they are staged like any write and commit in its one WriteBatch.
   Status FlushDb(const Db& db);
   Status FlushAll();
   Status SwapDb(int a, int b);
@@ -215,6 +233,9 @@ class Engine {
   // Applies `effects` once their batch is in RocksDB: counters, changes, observers. Clears it.
   void Publish(WriteEffects* effects);
   void NotifyDbReplaced(int db);
+  // Writes a transaction's staged batch after its whole-database operations, as one WriteBatch,
+  // then applies both (counters, hot tier, database map, observers).
+  Status CommitWithDbOps(rocksdb::WriteBatch* staged, DbOps* ops, WriteEffects* effects);
   // Tells the observers that want expirations that `key` was found expired.
   void ReportExpired(const Db& db, std::string_view key, uint64_t expire_at_ms);
   void ReportMissed(const Db& db, std::string_view key);
@@ -225,6 +246,8 @@ class Engine {
   ZSetEndHints zset_hints_;
   int databases_ = 16;
   std::array<std::atomic<uint8_t>, kMaxDatabases> physical_{};
+  // The calling thread's transaction's database map after its staged SWAPDBs (nullptr: none).
+  static thread_local const std::array<uint8_t, kMaxDatabases>* txn_map_;
   std::array<std::atomic<int64_t>, kMaxDatabases + 1> key_count_{};      // by physical db
   std::array<std::atomic<int64_t>, kMaxDatabases + 1> expires_count_{};  // by physical db
   std::atomic<uint64_t> last_version_{0};

@@ -123,6 +123,74 @@ class UpperBounded : public rocksdb::Iterator {
   std::string upper_;
 };
 
+// Hides the records of the databases a transaction emptied from the database iterator under its
+// merged view. Those records are contiguous (keys start with the physical database byte), so
+// the iterator seeks past them instead of stepping over them.
+class HideFlushed : public rocksdb::Iterator {
+ public:
+  HideFlushed(rocksdb::Iterator* it, const std::bitset<256>& flushed)
+      : it_(it), flushed_(flushed) {}
+
+  bool Valid() const override { return it_->Valid(); }
+  void SeekToFirst() override {
+    it_->SeekToFirst();
+    SkipForward();
+  }
+  void SeekToLast() override {
+    it_->SeekToLast();
+    SkipBackward();
+  }
+  void Seek(const rocksdb::Slice& target) override {
+    it_->Seek(target);
+    SkipForward();
+  }
+  void SeekForPrev(const rocksdb::Slice& target) override {
+    it_->SeekForPrev(target);
+    SkipBackward();
+  }
+  void Next() override {
+    it_->Next();
+    SkipForward();
+  }
+  void Prev() override {
+    it_->Prev();
+    SkipBackward();
+  }
+  rocksdb::Slice key() const override { return it_->key(); }
+  rocksdb::Slice value() const override { return it_->value(); }
+  rocksdb::Status status() const override { return it_->status(); }
+
+ private:
+  int HiddenDb() const {
+    if (!it_->Valid() || it_->key().empty()) return -1;
+    uint8_t p = static_cast<uint8_t>(it_->key()[0]);
+    return flushed_.test(p) ? p : -1;
+  }
+  void SkipForward() {
+    for (int p = HiddenDb(); p >= 0; p = HiddenDb()) {
+      if (p == 255) {
+        it_->SeekToLast();
+        it_->Next();  // past the end: invalid
+        return;
+      }
+      it_->Seek(std::string(1, static_cast<char>(p + 1)));
+    }
+  }
+  void SkipBackward() {
+    for (int p = HiddenDb(); p >= 0; p = HiddenDb()) {
+      // Every key of database p is greater than the one-byte string "p"; a record whose key is
+      // exactly that byte would be hidden too, so step before it as well.
+      it_->SeekForPrev(std::string(1, static_cast<char>(p)));
+      if (it_->Valid() && it_->key().size() == 1 && static_cast<uint8_t>(it_->key()[0]) == p) {
+        it_->Prev();
+      }
+    }
+  }
+
+  std::unique_ptr<rocksdb::Iterator> it_;
+  const std::bitset<256>& flushed_;
+};
+
 }  // namespace
 
 Status FromRocks(const rocksdb::Status& s) {
@@ -254,6 +322,9 @@ Status Storage::Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::
   ro.snapshot = view.snapshot;
   rocksdb::Slice k(key.data(), key.size());
   if (view.pending != nullptr) {
+    if (HidesDatabase(view, cf, key)) {
+      return FromRocks(view.pending->GetFromBatch(cf, db_->GetDBOptions(), k, value));
+    }
     return FromRocks(view.pending->GetFromBatchAndDB(db_.get(), ro, cf, k, value));
   }
   return FromRocks(db_->Get(ro, cf, k, value));
@@ -265,6 +336,9 @@ std::unique_ptr<rocksdb::Iterator> Storage::NewIterator(rocksdb::ReadOptions ro,
   if (ro.snapshot == nullptr) ro.snapshot = view.snapshot;
   rocksdb::Iterator* base = db_->NewIterator(ro, cf);
   if (view.pending == nullptr) return std::unique_ptr<rocksdb::Iterator>(base);
+  if (view.flushed != nullptr && view.flushed->any() && cf != reserved()) {
+    base = new HideFlushed(base, *view.flushed);
+  }
   // The batch index was built with overwrite_key=true, so the merged iterator shows one entry
   // per key. It may keep a pointer to its options, so they live on the heap until it is
   // destroyed.
@@ -274,6 +348,12 @@ std::unique_ptr<rocksdb::Iterator> Storage::NewIterator(rocksdb::ReadOptions ro,
                       nullptr);
   if (ro.iterate_upper_bound == nullptr) return std::unique_ptr<rocksdb::Iterator>(it);
   return std::make_unique<UpperBounded>(it, ro.iterate_upper_bound->ToString());
+}
+
+bool Storage::HidesDatabase(const ReadView& view, rocksdb::ColumnFamilyHandle* cf,
+                            std::string_view key) {
+  return view.flushed != nullptr && cf != reserved() && !key.empty() &&
+         view.flushed->test(static_cast<uint8_t>(key[0]));
 }
 
 rocksdb::ColumnFamilyHandle* Storage::FamilyById(uint32_t id) {

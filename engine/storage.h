@@ -18,6 +18,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
+#include <bitset>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -77,6 +78,9 @@ Status FromRocks(const rocksdb::Status& s);
 struct ReadView {
   const rocksdb::Snapshot* snapshot = nullptr;      // nullptr: latest
   rocksdb::WriteBatchWithIndex* pending = nullptr;  // nullptr: no transaction
+  // With `pending`: physical databases the transaction emptied (FLUSHDB). Their records in the
+  // column families keyed by database are read from `pending` only.
+  const std::bitset<256>* flushed = nullptr;
 };
 
 class Storage {
@@ -113,6 +117,8 @@ class Storage {
 
   // The calling thread's read view (default: latest committed, no transaction).
   static ReadView& ThreadView();
+  // True when `view` hides the database record `key` of `cf` (a FLUSHDB in its transaction).
+  bool HidesDatabase(const ReadView& view, rocksdb::ColumnFamilyHandle* cf, std::string_view key);
   // The column family whose id is `id` (nullptr if none): used to replay a WriteBatch.
   rocksdb::ColumnFamilyHandle* FamilyById(uint32_t id);
 

@@ -2,6 +2,8 @@
 
 #include <rocksdb/comparator.h>
 
+#include <algorithm>
+
 namespace basalt::engine {
 
 namespace {
@@ -44,6 +46,37 @@ class Replayer : public rocksdb::WriteBatch::Handler {
   rocksdb::WriteBatchWithIndex* out_;
 };
 
+// Replays a staged batch into a new index, leaving out the records of one physical database in
+// the column families keyed by database (all but "default"), for a FLUSHDB of it.
+class DropDb : public rocksdb::WriteBatch::Handler {
+ public:
+  DropDb(Storage* storage, uint8_t physical, rocksdb::WriteBatchWithIndex* out)
+      : storage_(storage), physical_(static_cast<char>(physical)), replay_(storage, out) {}
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    return Dropped(cf, key) ? rocksdb::Status::OK() : replay_.PutCF(cf, key, value);
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return Dropped(cf, key) ? rocksdb::Status::OK() : replay_.DeleteCF(cf, key);
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return Dropped(cf, key) ? rocksdb::Status::OK() : replay_.SingleDeleteCF(cf, key);
+  }
+  rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key,
+                          const rocksdb::Slice& value) override {
+    return Dropped(cf, key) ? rocksdb::Status::OK() : replay_.MergeCF(cf, key, value);
+  }
+
+ private:
+  bool Dropped(uint32_t cf, const rocksdb::Slice& key) const {
+    return cf != storage_->reserved()->GetID() && !key.empty() && key[0] == physical_;
+  }
+  Storage* storage_;
+  char physical_;
+  Replayer replay_;
+};
+
 }  // namespace
 
 Txn::Txn(Engine* engine)
@@ -56,6 +89,7 @@ Txn::Txn(Engine* engine)
 
 Txn::~Txn() {
   Storage::ThreadView() = saved_view_;
+  Engine::txn_map_ = nullptr;
   current_txn = nullptr;
 }
 
@@ -68,6 +102,36 @@ Status Txn::Absorb(rocksdb::WriteBatch* batch, WriteEffects* effects) {
   return Status::OK();
 }
 
+Status Txn::StageFlush(uint8_t physical, int logical) {
+  rocksdb::WriteBatchWithIndex kept(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
+  DropDb drop(&engine_->storage(), physical, &kept);
+  BASALT_RETURN_IF_ERROR(FromRocks(index_.GetWriteBatch()->Iterate(&drop)));
+  index_ = std::move(kept);
+  // Counter deltas and hot-tier updates of the dropped writes go too: Commit resets the
+  // counters and clears the tier's copy of the database. Written-key reports stay, as the
+  // commands that wrote those keys did run.
+  auto& deltas = effects_.deltas;
+  deltas.erase(std::remove_if(deltas.begin(), deltas.end(),
+                              [&](const auto& d) { return d.physical == physical; }),
+               deltas.end());
+  auto& tier = effects_.tier;
+  tier.erase(std::remove_if(tier.begin(), tier.end(),
+                            [&](const auto& op) { return op.physical == physical; }),
+             tier.end());
+  db_ops_.flushed.set(physical);
+  db_ops_.replaced.push_back(logical);
+  Storage::ThreadView().flushed = &db_ops_.flushed;
+  return Status::OK();
+}
+
+void Txn::StageSwap(const std::array<uint8_t, kMaxDatabases>& map, int a, int b) {
+  db_ops_.remapped = true;
+  db_ops_.map = map;
+  db_ops_.replaced.push_back(a);
+  db_ops_.replaced.push_back(b);
+  Engine::txn_map_ = &db_ops_.map;
+}
+
 WriteEffects::Delta Txn::StagedDelta(uint8_t physical) const {
   for (const auto& d : effects_.deltas) {
     if (d.physical == physical) return d;
@@ -78,14 +142,21 @@ WriteEffects::Delta Txn::StagedDelta(uint8_t physical) const {
 Status Txn::Commit() {
   engine_->AppendCounterMerges(effects_, &index_);
   rocksdb::WriteBatch* batch = index_.GetWriteBatch();
-  Status s = batch->Count() == 0 ? Status::OK() : engine_->storage().Write(batch);
-  index_.Clear();
-  if (!s.ok()) {
-    effects_.Clear();
-    return s;
+  Status s;
+  if (!db_ops_.empty()) {
+    s = engine_->CommitWithDbOps(batch, &db_ops_, &effects_);
+    db_ops_.Clear();
+    Engine::txn_map_ = nullptr;
+    Storage::ThreadView().flushed = nullptr;
+  } else if (batch->Count() > 0) {
+    s = engine_->storage().Write(batch);
+    if (s.ok()) engine_->Publish(&effects_);
+  } else {
+    engine_->Publish(&effects_);
   }
-  engine_->Publish(&effects_);
-  return Status::OK();
+  index_.Clear();
+  effects_.Clear();
+  return s;
 }
 
 ScopedSnapshot::ScopedSnapshot(Storage* storage) : storage_(storage) {

@@ -12,9 +12,15 @@
 // Persisted key counters are Merge operands; they are added to the batch only at Commit, so no
 // read inside the transaction ever has to resolve a pending merge.
 //
-// Whole-database operations (FlushDb, SwapDb) cannot be staged (an indexed batch has no range
-// deletes, and the database map lives in memory): they first Commit what is staged, then run
-// directly. Callers hold the world lock exclusively for them, so no writer sees the split.
+// Whole-database operations (FlushDb, SwapDb) are staged beside the batch, since an indexed
+// batch has no range deletes and the database map lives in memory:
+//   - FLUSHDB drops what the transaction staged for that physical database, and from then on
+//     the thread reads that database from the staged writes only (the database below is
+//     hidden); Commit writes the range deletes first and the staged writes after them;
+//   - SWAPDB stages the new database map, which Engine::db() uses on this thread until Commit
+//     writes it in the same batch and installs it.
+// Callers hold the world lock exclusively for them (no other thread can read the map between
+// the write and its installation).
 //
 // ScopedSnapshot pins a RocksDB snapshot for the reads of the calling thread, so a multi-key
 // read (MGET a b) sees either all or none of a concurrent transaction.
@@ -55,14 +61,23 @@ class Txn {
   // Number of operations staged (Put/Delete/Merge records).
   uint32_t staged() { return index_.GetWriteBatch()->Count(); }
 
+  // True when this transaction emptied the physical database `physical`.
+  bool Flushed(uint8_t physical) const { return db_ops_.flushed.test(physical); }
+
  private:
   friend class Batch;
+  friend class Engine;
   // Stages `batch` and takes `effects` (left empty).
   Status Absorb(rocksdb::WriteBatch* batch, WriteEffects* effects);
+  // Stages FLUSHDB of `physical` (logical number `logical` for the observers).
+  Status StageFlush(uint8_t physical, int logical);
+  // Stages SWAPDB a b, whose resulting database map is `map`.
+  void StageSwap(const std::array<uint8_t, kMaxDatabases>& map, int a, int b);
 
   Engine* engine_;
   rocksdb::WriteBatchWithIndex index_;
   WriteEffects effects_;
+  DbOps db_ops_;
   ReadView saved_view_;
 };
 

@@ -5,6 +5,7 @@ import subprocess
 import threading
 import time
 
+import pytest
 import redis
 
 from e2e_support import ReplyError
@@ -414,3 +415,128 @@ def test_keyless_reads_in_exec_see_one_instant(server, r):
         for w in writers:
             w.kill()
             w.wait()
+
+
+# ------------------------------------------- whole-database commands inside one transaction
+
+def test_flushdb_inside_multi_sees_only_later_writes(conn):
+    conn.call("SET", "a", "1")
+    conn.call("HSET", "h", "f", "v", "g", "w")
+    conn.call("SET", "t", "x", "EX", "100")
+    conn.call("MULTI")
+    for cmd in (("SET", "b", "2"), ("FLUSHDB",), ("SET", "c", "3"), ("HSET", "h", "z", "1"),
+                ("GET", "a"), ("GET", "b"), ("GET", "c"), ("HGETALL", "h"), ("DBSIZE",),
+                ("KEYS", "*"), ("SCAN", "0", "COUNT", "100"), ("EXISTS", "a", "b", "c", "t"),
+                ("TTL", "t"), ("SET", "e", "5", "EX", "100")):
+        assert conn.call(*cmd) == "QUEUED"
+    replies = conn.call("EXEC")
+    assert replies[:5] == ["OK", "OK", "OK", 1, None]
+    assert replies[5:8] == [None, b"3", [b"z", b"1"]]
+    assert replies[8] == 2
+    assert sorted(replies[9]) == [b"c", b"h"]
+    assert replies[10][0] == b"0" and sorted(replies[10][1]) == [b"c", b"h"]
+    assert replies[11:] == [1, -2, "OK"]
+    # After EXEC the database holds exactly what the transaction wrote after FLUSHDB.
+    assert sorted(conn.call("KEYS", "*")) == [b"c", b"e", b"h"]
+    assert conn.call("DBSIZE") == 3
+    assert conn.call("HGETALL", "h") == [b"z", b"1"]
+    info = conn.call("INFO", "keyspace").decode()
+    assert "db0:keys=3,expires=1," in info
+
+
+def test_flushall_inside_multi_with_other_databases(conn):
+    conn.call("SET", "k0", "a")
+    conn.call("SELECT", "1")
+    conn.call("SET", "k1", "b")
+    conn.call("RPUSH", "l", "x", "y")
+    conn.call("MULTI")
+    for cmd in (("RPUSH", "l", "z"), ("FLUSHALL",), ("RPUSH", "l", "n"), ("LRANGE", "l", "0", "-1"),
+                ("SELECT", "0"), ("GET", "k0"), ("SET", "k0", "new"), ("DBSIZE",)):
+        assert conn.call(*cmd) == "QUEUED"
+    assert conn.call("EXEC") == [3, "OK", 1, [b"n"], "OK", None, "OK", 1]
+    assert conn.call("GET", "k0") == b"new"
+    conn.call("SELECT", "1")
+    assert conn.call("KEYS", "*") == [b"l"]
+    assert conn.call("LRANGE", "l", "0", "-1") == [b"n"]
+    conn.call("SELECT", "0")
+
+
+def test_swapdb_inside_multi_reads_the_swapped_databases(conn):
+    conn.call("SET", "x", "db0")
+    conn.call("SELECT", "1")
+    conn.call("SET", "y", "db1")
+    conn.call("SELECT", "0")
+    conn.call("MULTI")
+    for cmd in (("SWAPDB", "0", "1"), ("GET", "x"), ("GET", "y"), ("SET", "z", "after"),
+                ("FLUSHDB",), ("SWAPDB", "0", "1"), ("GET", "x"), ("GET", "z"), ("DBSIZE",)):
+        assert conn.call(*cmd) == "QUEUED"
+    assert conn.call("EXEC") == ["OK", None, b"db1", "OK", "OK", "OK", b"db0", None, 1]
+    # The second SWAPDB undid the first, and the FLUSHDB emptied what was db 1.
+    assert conn.call("GET", "x") == b"db0"
+    conn.call("SELECT", "1")
+    assert conn.call("DBSIZE") == 0
+    conn.call("SELECT", "0")
+
+
+def test_swapdb_inside_multi_then_writes_land_in_the_swapped_database(conn):
+    conn.call("SET", "x", "db0")
+    conn.call("MULTI")
+    for cmd in (("SWAPDB", "0", "2"), ("SET", "w", "v"), ("SADD", "s", "m")):
+        assert conn.call(*cmd) == "QUEUED"
+    assert conn.call("EXEC") == ["OK", "OK", 1]
+    assert sorted(conn.call("KEYS", "*")) == [b"s", b"w"]
+    conn.call("SELECT", "2")
+    assert conn.call("KEYS", "*") == [b"x"]
+    conn.call("FLUSHDB")
+    conn.call("SELECT", "0")
+
+
+def test_flushdb_inside_multi_is_never_seen_half_done(server, r):
+    # Readers poll both keys with one MGET while transactions replace the database: they see
+    # the state before or after a transaction, never the flush without the write after it.
+    r.set("old", "1")
+    stop = threading.Event()
+    seen = []
+
+    def reader():
+        c = server.client()
+        while not stop.is_set():
+            seen.append(tuple(c.mget("old", "new")))
+        c.close()
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    w = server.client()
+    for i in range(200):
+        p = w.pipeline(transaction=True)
+        p.flushdb()
+        p.set("new" if i % 2 == 0 else "old", str(i))
+        p.execute()
+    stop.set()
+    for t in threads:
+        t.join()
+    assert seen
+    assert (None, None) not in seen
+
+
+@pytest.mark.persistence
+def test_flushdb_and_swapdb_inside_multi_survive_kill9(server_factory):
+    srv = server_factory(appendfsync="always")
+    c = srv.conn()
+    c.call("SET", "gone", "1")
+    c.call("SELECT", "3")
+    c.call("SET", "three", "3")
+    c.call("SELECT", "0")
+    c.call("MULTI")
+    for cmd in (("FLUSHDB",), ("SET", "kept", "1"), ("SWAPDB", "0", "3")):
+        assert c.call(*cmd) == "QUEUED"
+    assert c.call("EXEC") == ["OK", "OK", "OK"]
+    c.close()
+    srv.kill9()
+    srv.start()
+    c = srv.conn()
+    assert c.call("KEYS", "*") == [b"three"]
+    c.call("SELECT", "3")
+    assert c.call("KEYS", "*") == [b"kept"]
+    c.close()

@@ -197,18 +197,73 @@ TEST_F(TxnTest, DestroyedWithoutCommitDiscards) {
   EXPECT_EQ(engine_->KeyCount(db()), 0);
 }
 
-TEST_F(TxnTest, FlushDbCommitsWhatWasStagedFirst) {
+TEST_F(TxnTest, FlushDbIsStagedAndCommitsInTheSameBatch) {
+  Recorder rec;
+  engine_->AddObserver(&rec);
+  ASSERT_TRUE(StringSet(db(0), "old", "1", {}).ok());
+  ASSERT_TRUE(ListPush(db(0), "l", ListEnd::kLeft, {"x", "y"}, false).ok());
   Txn txn(engine_.get());
   ASSERT_TRUE(StringSet(db(0), "a", "1", {}).ok());
   ASSERT_TRUE(StringSet(db(1), "b", "1", {}).ok());
   ASSERT_TRUE(engine_->FlushDb(db(0)).ok());
   ASSERT_TRUE(StringSet(db(0), "c", "1", {}).ok());
-  ASSERT_TRUE(txn.Commit().ok());
+  ASSERT_TRUE(ListPush(db(0), "l", ListEnd::kLeft, {"n"}, false).ok());
+  // Inside: the flushed database shows only what was staged after FLUSHDB.
+  EXPECT_EQ(*StringGet(db(0), "old"), std::nullopt);
   EXPECT_EQ(*StringGet(db(0), "a"), std::nullopt);
-  EXPECT_EQ(*StringGet(db(1), "b"), "1");
   EXPECT_EQ(*StringGet(db(0), "c"), "1");
-  EXPECT_EQ(engine_->KeyCount(db(0)), 1);
+  EXPECT_EQ(*ListLen(db(0), "l"), 1);
+  EXPECT_EQ(*StringGet(db(1), "b"), "1");
+  EXPECT_EQ(engine_->KeyCount(db(0)), 2);
+  auto keys = KeysMatching(db(0), "*");
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(*keys, (std::vector<std::string>{"c", "l"}));
+  // Outside: nothing of it until Commit.
+  EXPECT_EQ(OutsideGet("old"), "1");
+  EXPECT_EQ(OutsideLLen("l"), 2);
+  std::thread([&] { EXPECT_EQ(engine_->KeyCount(db(0)), 2); }).join();
+  EXPECT_EQ(rec.replaced, 0);
+  ASSERT_TRUE(txn.Commit().ok());
+  EXPECT_EQ(rec.replaced, 1);
+  EXPECT_EQ(OutsideGet("old"), std::nullopt);
+  EXPECT_EQ(OutsideGet("a"), std::nullopt);
+  EXPECT_EQ(OutsideGet("c"), "1");
+  EXPECT_EQ(OutsideLLen("l"), 1);
+  EXPECT_EQ(*StringGet(db(1), "b"), "1");
+  EXPECT_EQ(engine_->KeyCount(db(0)), 2);
   EXPECT_EQ(engine_->KeyCount(db(1)), 1);
+  Reopen();
+  EXPECT_EQ(engine_->KeyCount(db(0)), 2);
+  EXPECT_EQ(*StringGet(db(0), "c"), "1");
+  EXPECT_EQ(*StringGet(db(0), "old"), std::nullopt);
+}
+
+TEST_F(TxnTest, SwapDbIsStagedAndCommitsInTheSameBatch) {
+  ASSERT_TRUE(StringSet(db(0), "zero", "0", {}).ok());
+  ASSERT_TRUE(StringSet(db(1), "one", "1", {}).ok());
+  {
+    Txn txn(engine_.get());
+    ASSERT_TRUE(engine_->SwapDb(0, 1).ok());
+    // This thread sees the swapped map; others still see the old one.
+    EXPECT_EQ(*StringGet(db(0), "one"), "1");
+    EXPECT_EQ(*StringGet(db(0), "zero"), std::nullopt);
+    ASSERT_TRUE(StringSet(db(0), "new", "n", {}).ok());
+    EXPECT_EQ(OutsideGet("zero"), "0");
+    EXPECT_EQ(OutsideGet("new"), std::nullopt);
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  EXPECT_EQ(*StringGet(db(0), "one"), "1");
+  EXPECT_EQ(*StringGet(db(0), "new"), "n");
+  EXPECT_EQ(*StringGet(db(1), "zero"), "0");
+  {
+    // A transaction dropped without Commit leaves the map alone.
+    Txn txn(engine_.get());
+    ASSERT_TRUE(engine_->SwapDb(0, 1).ok());
+  }
+  EXPECT_EQ(*StringGet(db(0), "one"), "1");
+  Reopen();
+  EXPECT_EQ(*StringGet(db(0), "new"), "n");
+  EXPECT_EQ(*StringGet(db(1), "zero"), "0");
 }
 
 TEST_F(TxnTest, ReaderNeverSeesHalfATransaction) {
