@@ -152,14 +152,9 @@ void Connection::ProcessInput() {
     parser_.set_limits(limits);
   }
   if (reply.errors() > 0) server.stats->error_replies.fetch_add(reply.errors());
-  if (client_->take_wrote()) {
-    engine::Status s = server.engine->storage().MakeDurable();
-    if (!s.ok()) {
-      // The writes may not survive a crash: do not acknowledge them.
-      spdlog::error("WAL flush failed, dropping client {}: {}", client_->id(), s.ToString());
-      Close();
-      return;
-    }
+  if (client_->take_wrote() && !awaiting_durable_) {
+    awaiting_durable_ = true;
+    worker_->AwaitDurable(this);
   }
   uint64_t buffered = end_ - start_ + parser_.PendingBulkBytes();
   client_->query_buffer_bytes.store(end_ - start_);
@@ -241,8 +236,21 @@ bool Connection::OverOutputLimit() {
   return now - soft_limit_since_ms_ > l.soft_seconds.load(std::memory_order_relaxed) * 1000;
 }
 
+void Connection::Durable(bool ok) {
+  if (closing_) return;
+  awaiting_durable_ = false;
+  if (!ok) {
+    // The writes may not survive a crash: do not acknowledge them.
+    spdlog::error("WAL flush failed, dropping client {}", client_->id());
+    Close();
+    return;
+  }
+  Flush();
+}
+
 void Connection::Flush() {
-  if (closing_ || write_in_flight_) return;
+  // Replies of writes wait for the group commit (Durable); so does anything queued after them.
+  if (closing_ || write_in_flight_ || awaiting_durable_) return;
   if (out_.empty()) {
     if (client_->close_after_reply()) Close();
     return;

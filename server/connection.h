@@ -37,6 +37,9 @@ class Connection {
   // writes durable, send it and go on with the commands that arrived meanwhile.
   void Unblocked(std::string reply);
   bool closing() const { return closing_; }
+  // The worker's group commit made this connection's writes durable (`ok`) or failed to: send
+  // the replies held back, or drop the client without acknowledging its writes.
+  void Durable(bool ok);
   // Appends bytes another thread posted (a pub/sub message, a MONITOR line) and enforces the
   // client output buffer limits, closing the connection when they are exceeded. Returns true
   // when the caller must call FlushPushed() (once, after its batch of pushes).
@@ -81,6 +84,7 @@ class Connection {
   bool closing_ = false;
   bool reading_ = false;
   bool push_pending_ = false;        // pushes appended since the last FlushPushed
+  bool awaiting_durable_ = false;    // replies held until the worker's group commit
   int64_t soft_limit_since_ms_ = 0;  // when the output first went over the soft limit, or 0
   // Fires when a blocking command times out; created on first use, closed with the connection
   // (its memory is freed in its own close callback).

@@ -52,10 +52,15 @@ class Worker {
   ServerContext& server() { return *server_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
   void Forget(Connection* conn);
+  // Group commit: `conn` wrote and holds its replies until the WAL is handed to the OS (and
+  // fsynced under appendfsync always). That happens once per loop iteration for every
+  // connection that wrote in it, after the loop has read and run everything that was ready.
+  void AwaitDurable(Connection* conn);
 
  private:
   static void OnAsync(uv_async_t* a);
   static void OnCron(uv_timer_t* t);
+  static void OnCheck(uv_check_t* c);
   void Drain();
   void Adopt(int fd, std::shared_ptr<Client> client);
   void CloseIdle();
@@ -66,6 +71,11 @@ class Worker {
   uv_loop_t loop_;
   uv_async_t async_;
   uv_timer_t cron_;
+  uv_check_t durable_check_;  // runs right after each poll phase: MakeDurable, then replies
+  // Active while connections await the group commit, so that a write made outside the poll
+  // phase (a timer's callback) does not leave the loop blocked in poll before the check runs.
+  uv_idle_t durable_idle_;
+  std::vector<Connection*> awaiting_durable_;
   std::thread thread_;
 
   std::mutex mu_;

@@ -35,6 +35,8 @@ def fields(line):
 
 
 def local_addr(c):
+    # A round trip first: the server knows a client only once it has accepted the connection.
+    assert c.call("PING") == "PONG"
     host, port = c.sock.getsockname()[:2]
     return f"{host}:{port}"
 
