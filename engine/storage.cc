@@ -79,6 +79,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
   rocksdb::ColumnFamilyOptions meta = BaseCfOptions(o);
   meta.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache, true)));
   meta.optimize_filters_for_hits = false;
+  // Every write reads its key's metadata first; a bloom over the memtable's keys answers most
+  // lookups of new keys without searching the skiplist.
+  meta.memtable_whole_key_filtering = true;
+  meta.memtable_prefix_bloom_size_ratio = 0.02;
   out.emplace_back(kCfNames[1], meta);
 
   // Subkeys share the 1 + 4 + keylen + 8 byte prefix of their key; a fixed 5-byte prefix
@@ -88,6 +92,12 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
     rocksdb::ColumnFamilyOptions c = BaseCfOptions(o);
     c.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache, true)));
     c.compaction_filter_factory = filter;
+    if (i == 2) {
+      // Element writes (HSET, SADD, ZADD) look their element up first, as writes do their key
+      // (the zscore CF is only ever walked by iterators, which a bloom does not help).
+      c.memtable_whole_key_filtering = true;
+      c.memtable_prefix_bloom_size_ratio = 0.02;
+    }
     out.emplace_back(kCfNames[i], c);
   }
   rocksdb::ColumnFamilyOptions expire = BaseCfOptions(o);
