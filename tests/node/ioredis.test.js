@@ -561,15 +561,18 @@ describe('ioredis auto-reconnect', { timeout: 120000 }, () => {
   const server = new Server({ name: 'ioredis-restart', persist: true });
   let r;
   let sub;
+  let inDb2;
   before(async () => {
     await server.start();
     const opts = { retryStrategy: () => 50, maxRetriesPerRequest: null };
     r = connect(server, opts);
     sub = connect(server, opts);
+    inDb2 = connect(server, { ...opts, db: 2, connectionName: 'app-in-db2' });
   });
   after(async () => {
     r?.disconnect();
     sub?.disconnect();
+    inDb2?.disconnect();
     await server.destroy();
   });
 
@@ -581,6 +584,7 @@ describe('ioredis auto-reconnect', { timeout: 120000 }, () => {
     const got = [];
     sub.on('message', (ch, m) => got.push([ch, m]));
     assert.equal(await sub.subscribe('restart-channel'), 1);
+    assert.equal(await inDb2.set('db2-key', 'two'), 'OK');
 
     const closed = new Promise((resolve) => r.once('close', resolve));
     const stopped = await server.stop();
@@ -598,6 +602,10 @@ describe('ioredis auto-reconnect', { timeout: 120000 }, () => {
     assert.deepEqual(await r.lrange('rl', 0, -1), ['x', 'y']);
     assert.deepEqual(await r.zrange('rz', 0, -1, 'WITHSCORES'), ['m', '1.5']);
     assert.deepEqual(await r.smembers('rs'), ['s']);
+    // After reconnecting, ioredis selects its database and sets its name again.
+    assert.equal(await inDb2.get('db2-key'), 'two');
+    assert.equal(await inDb2.client('GETNAME'), 'app-in-db2');
+    assert.equal(await r.exists('db2-key'), 0);
 
     // The subscriber re-subscribed by itself (autoResubscribe).
     await waitFor(async () => (await r.publish('restart-channel', 'probe')) === 1, 'the resubscription');

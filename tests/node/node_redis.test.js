@@ -405,15 +405,18 @@ describe('node-redis auto-reconnect', { timeout: 120000 }, () => {
   const server = new Server({ name: 'node-redis-restart', persist: true });
   let r;
   let sub;
+  let inDb2;
   before(async () => {
     await server.start();
     const socket = { host: '127.0.0.1', port: server.port, reconnectStrategy: () => 50 };
     r = await connect(server, { socket });
     sub = await connect(server, { socket, RESP: 3 });
+    inDb2 = await connect(server, { socket, database: 2, name: 'app-in-db2' });
   });
   after(async () => {
     r?.destroy();
     sub?.destroy();
+    inDb2?.destroy();
     await server.destroy();
   });
 
@@ -423,6 +426,7 @@ describe('node-redis auto-reconnect', { timeout: 120000 }, () => {
     await r.zAdd('rz', { score: 2.5, value: 'm' });
     const got = [];
     await sub.subscribe('restart-channel', (m) => got.push(m));
+    assert.equal(await inDb2.set('db2-key', 'two'), 'OK');
 
     const reconnecting = new Promise((resolve) => r.once('reconnecting', resolve));
     const stopped = await server.stop();
@@ -436,6 +440,10 @@ describe('node-redis auto-reconnect', { timeout: 120000 }, () => {
     assert.equal(await r.dbSize(), 103);
     assert.deepEqual(plain(await r.hGetAll('rh')), { a: '1' });
     assert.equal(await r.zScore('rz', 'm'), 2.5);
+    // After reconnecting, node-redis selects its database and sets its name again.
+    assert.equal(await inDb2.get('db2-key'), 'two');
+    assert.equal(await inDb2.clientGetName(), 'app-in-db2');
+    assert.equal(await r.exists('db2-key'), 0);
     await waitFor(async () => (await r.publish('restart-channel', 'probe')) === 1, 'the resubscription');
     assert.equal(await r.publish('restart-channel', 'after restart'), 1);
     await waitFor(() => got.includes('after restart'), 'the message after restart');
