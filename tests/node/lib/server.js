@@ -7,9 +7,12 @@
 //   BASALT_E2E_TARGET        "basalt" (default) or "redis"
 //   BASALT_SERVER            path to basalt-server (required for the basalt target)
 //   BASALT_E2E_REDIS_SERVER  redis-server binary for the redis target (default /usr/bin/redis-server)
+//   BASALT_E2E_HOT_TIER      basalt: hot-tier-max-memory for every server (e.g. "0" or "4kb"), to
+//                            run the clients with the hot tier off, or evicting constantly
 //
 // Command lines:
 //   basalt: BASALT_SERVER --port P --bind 127.0.0.1 --dir DIR [--appendfsync always]
+//           [--hot-tier-max-memory BASALT_E2E_HOT_TIER]
 //   redis:  redis-server  --port P --bind 127.0.0.1 --dir DIR --save '' --appendonly no
 //           (persistent servers: --appendonly yes --appendfsync always, so that a restart or a
 //           kill -9 keeps acknowledged writes there too)
@@ -121,7 +124,12 @@ class Server {
       const aof = this.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
       return [REDIS_SERVER, [...base, '--save', '', ...aof]];
     }
-    return [basaltBinary(), [...base, ...(this.persist ? ['--appendfsync', 'always'] : [])]];
+    const tier = process.env.BASALT_E2E_HOT_TIER || '';
+    return [basaltBinary(), [
+      ...base,
+      ...(this.persist ? ['--appendfsync', 'always'] : []),
+      ...(tier ? ['--hot-tier-max-memory', tier] : []),
+    ]];
   }
 
   isRunning() {
