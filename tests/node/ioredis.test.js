@@ -555,6 +555,41 @@ describe('ioredis', { timeout: 120000 }, () => {
     }
     for (let j = 0; j < m; j++) assert.equal(scores.get(`z${j}`), String(j / 2));
   });
+
+  it('SCAN streams under concurrent writes: every key present throughout is returned', async () => {
+    const n = 2000;
+    const p = r.pipeline();
+    for (let i = 0; i < n; i++) p.set(`stay:${i}`, i);
+    for (let i = 0; i < 1000; i++) p.hset('grow:h', `f${i}`, i);
+    await p.exec();
+    const writer = connect(server, { enableAutoPipelining: true });
+    try {
+      let done = false;
+      const churn = (async () => {
+        for (let i = 0; !done; i++) {
+          await Promise.all([writer.set(`tmp:${i}`, 1), writer.del(`tmp:${i - 20}`), writer.hset('grow:h', `g${i}`, i)]);
+        }
+      })();
+      const scans = Array.from({ length: 8 }, async () => {
+        const seen = new Set();
+        for await (const batch of r.scanStream({ count: 50 })) batch.forEach((k) => seen.add(k));
+        return seen;
+      });
+      const fields = new Set();
+      const hflat = [];
+      for await (const batch of r.hscanStream('grow:h', { count: 20 })) hflat.push(...batch);
+      for (let i = 0; i < hflat.length; i += 2) fields.add(hflat[i]);
+      const results = await Promise.all(scans);
+      done = true;
+      await churn;
+      for (const seen of results) {
+        for (let i = 0; i < n; i++) assert.ok(seen.has(`stay:${i}`), `stay:${i} missing`);
+      }
+      for (let i = 0; i < 1000; i++) assert.ok(fields.has(`f${i}`), `field f${i} missing`);
+    } finally {
+      writer.disconnect();
+    }
+  });
 });
 
 describe('ioredis auto-reconnect', { timeout: 120000 }, () => {
