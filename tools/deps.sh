@@ -18,6 +18,11 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
+# The Node.js client tests (tests/node) need node and npm. Any packaging that provides both
+# commands will do (NodeSource's nodejs bundles npm); otherwise Debian's nodejs and npm.
+if [[ "${1:-build}" == "test" ]] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}" >&2
   sudo_cmd=()
