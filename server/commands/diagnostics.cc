@@ -286,11 +286,11 @@ void MemoryStatsCommand(CommandContext& ctx) {
   integer("functions.caches", 0);
   for (int db : r.dbs_with_keys) {
     w.Bulk(fmt::format("db.{}", db));
-    w.MapHeader(2);
+    w.MapHeader(3);
     integer("overhead.hashtable.main", 0);
     integer("overhead.hashtable.expires", 0);
+    integer("overhead.hashtable.slot-to-keys", 0);
   }
-  integer("overhead.hashtable.slot-to-keys", 0);
   integer("overhead.total", overhead);
   integer("keys.count", r.keys);
   integer("keys.bytes-per-key", r.keys == 0 ? 0 : net / r.keys);
