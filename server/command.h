@@ -116,22 +116,36 @@ struct CommandContext {
 
 using CommandHandler = void (*)(CommandContext& ctx);
 
-// Per-command statistics for INFO commandstats, updated by every worker (relaxed atomics).
-// calls and usec count the runs of the handler; failed counts the runs whose reply was an
-// error; rejected counts the calls refused before the handler ran (arity, NOAUTH, ...).
-struct CommandCounters {
-  std::atomic<int64_t> calls{0};
-  std::atomic<int64_t> usec{0};
-  std::atomic<int64_t> failed{0};
-  std::atomic<int64_t> rejected{0};
-
-  void Reset() {
-    calls = 0;
-    usec = 0;
-    failed = 0;
-    rejected = 0;
+// Per-command statistics for INFO commandstats, updated by every worker. calls and usec count
+// the runs of the handler; failed counts the runs whose reply was an error; rejected counts the
+// calls refused before the handler ran (arity, NOAUTH, ...). Each worker adds to its own
+// cache-line-sized slot (relaxed atomics), so workers running the same command do not contend;
+// readers sum the slots.
+class CommandCounters {
+ public:
+  enum Field { kCalls, kUsec, kFailed, kRejected };
+  void Add(int worker, Field f, int64_t n) {
+    slots_[static_cast<size_t>(worker) % kSlots].v[f].fetch_add(n, std::memory_order_relaxed);
   }
+  int64_t Sum(Field f) const {
+    int64_t total = 0;
+    for (const Slot& s : slots_) total += s.v[f].load(std::memory_order_relaxed);
+    return total;
+  }
+  void Reset() {
+    for (Slot& s : slots_) {
+      for (auto& v : s.v) v.store(0, std::memory_order_relaxed);
+    }
+  }
+
+ private:
+  static constexpr size_t kSlots = 8;
+  struct alignas(64) Slot {
+    std::atomic<int64_t> v[4] = {};
+  };
+  Slot slots_[kSlots];
 };
+
 // Extra keys a write command locks beyond its key positions (e.g. MOVE's key in the target
 // database): appends (logical db, key) pairs. Returns false when arguments are malformed (the
 // handler then reports the error).

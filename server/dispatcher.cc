@@ -152,7 +152,7 @@ void Dispatcher::Execute(Client& client, const codec::Argv& argv, codec::ReplyWr
     // command exists, as one of its rejected_calls.
     if (reply.errors() > errors && (*reply.buffer())[start] == '-') {
       server_->diagnostics.errors.Count(std::string_view(*reply.buffer()).substr(start + 1));
-      if (known != nullptr) known->counters->rejected.fetch_add(1, std::memory_order_relaxed);
+      if (known != nullptr) known->counters->Add(client.worker(), CommandCounters::kRejected, 1);
     }
     return;
   }
@@ -198,12 +198,13 @@ namespace {
 void AfterCommand(const CommandSpec& cmd, CommandContext& ctx, int64_t us, size_t start,
                   int64_t errors) {
   CommandCounters& counters = *cmd.counters;
-  counters.calls.fetch_add(1, std::memory_order_relaxed);
-  counters.usec.fetch_add(us, std::memory_order_relaxed);
+  const int worker = ctx.client.worker();
+  counters.Add(worker, CommandCounters::kCalls, 1);
+  counters.Add(worker, CommandCounters::kUsec, us);
   Diagnostics& diag = ctx.server.diagnostics;
   const std::string& out = *ctx.reply.buffer();
   if (ctx.reply.errors() > errors && out.size() > start && out[start] == '-') {
-    counters.failed.fetch_add(1, std::memory_order_relaxed);
+    counters.Add(worker, CommandCounters::kFailed, 1);
     diag.errors.Count(std::string_view(out).substr(start + 1));
   }
   // A script handed to its executor is timed there (server/scripting.cc), not here.

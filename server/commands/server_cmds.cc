@@ -351,8 +351,9 @@ void AppendNothing(CommandContext&, std::string*) {}
 
 void AppendCommandStat(const CommandSpec& cmd, std::string* out) {
   const CommandCounters& c = *cmd.counters;
-  const int64_t calls = c.calls.load(), usec = c.usec.load();
-  const int64_t failed = c.failed.load(), rejected = c.rejected.load();
+  const int64_t calls = c.Sum(CommandCounters::kCalls), usec = c.Sum(CommandCounters::kUsec);
+  const int64_t failed = c.Sum(CommandCounters::kFailed);
+  const int64_t rejected = c.Sum(CommandCounters::kRejected);
   if (calls == 0 && failed == 0 && rejected == 0) return;
   fmt::format_to(std::back_inserter(*out),
                  "cmdstat_{}:calls={},usec={},usec_per_call={:.2f},rejected_calls={},"
