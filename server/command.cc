@@ -76,6 +76,7 @@ void RegisterAllCommands(CommandTable* table) {
   RegisterTransactionCommands(table);
   RegisterScriptingCommands(table);
   RegisterPubSubCommands(table);
+  RegisterDiagnosticsCommands(table);
 }
 
 }  // namespace basalt::server

@@ -21,6 +21,7 @@
 #include "codec/resp_writer.h"
 #include "engine/keyspace.h"
 #include "server/client.h"
+#include "server/diagnostics.h"
 #include "server/pubsub.h"
 
 namespace basalt::engine {
@@ -96,6 +97,10 @@ struct ServerContext {
   std::atomic<int64_t> rdb_saves{0};
   std::atomic<bool> last_save_ok{true};
   std::atomic<int64_t> last_save_duration_ms{-1};
+  // SLOWLOG, LATENCY, INFO errorstats and the instantaneous rates (server/diagnostics.h).
+  Diagnostics diagnostics;
+  // Process resident set size when the server became ready (MEMORY STATS startup.allocated).
+  int64_t startup_rss = 0;
 };
 
 struct CommandContext {
@@ -110,6 +115,37 @@ struct CommandContext {
 };
 
 using CommandHandler = void (*)(CommandContext& ctx);
+
+// Per-command statistics for INFO commandstats, updated by every worker. calls and usec count
+// the runs of the handler; failed counts the runs whose reply was an error; rejected counts the
+// calls refused before the handler ran (arity, NOAUTH, ...). Each worker adds to its own
+// cache-line-sized slot (relaxed atomics), so workers running the same command do not contend;
+// readers sum the slots.
+class CommandCounters {
+ public:
+  enum Field { kCalls, kUsec, kFailed, kRejected };
+  void Add(int worker, Field f, int64_t n) {
+    slots_[static_cast<size_t>(worker) % kSlots].v[f].fetch_add(n, std::memory_order_relaxed);
+  }
+  int64_t Sum(Field f) const {
+    int64_t total = 0;
+    for (const Slot& s : slots_) total += s.v[f].load(std::memory_order_relaxed);
+    return total;
+  }
+  void Reset() {
+    for (Slot& s : slots_) {
+      for (auto& v : s.v) v.store(0, std::memory_order_relaxed);
+    }
+  }
+
+ private:
+  static constexpr size_t kSlots = 8;
+  struct alignas(64) Slot {
+    std::atomic<int64_t> v[4] = {};
+  };
+  Slot slots_[kSlots];
+};
+
 // Extra keys a write command locks beyond its key positions (e.g. MOVE's key in the target
 // database): appends (logical db, key) pairs. Returns false when arguments are malformed (the
 // handler then reports the error).
@@ -129,6 +165,7 @@ struct CommandSpec {
   std::vector<std::string> acl_categories;  // "@string", "@write", ...
   LockKeysFn lock_keys = nullptr;
   std::vector<std::unique_ptr<CommandSpec>> subcommands;
+  std::unique_ptr<CommandCounters> counters = std::make_unique<CommandCounters>();
 
   bool IsContainer() const { return !subcommands.empty(); }
   // Positions of key arguments in argv (for COMMAND GETKEYS and locking).
@@ -168,6 +205,7 @@ void RegisterIntrospectionCommands(CommandTable* table);  // COMMAND, CLIENT, IN
 void RegisterTransactionCommands(CommandTable* table);    // MULTI EXEC DISCARD WATCH UNWATCH
 void RegisterScriptingCommands(CommandTable* table);      // EVAL SCRIPT FUNCTION FCALL
 void RegisterPubSubCommands(CommandTable* table);  // (P|S)(UN)SUBSCRIBE (S)PUBLISH PUBSUB MONITOR
+void RegisterDiagnosticsCommands(CommandTable* table);  // SLOWLOG LATENCY MEMORY
 
 // While `client` is in MULTI: queues `cmd` (replying +QUEUED) or rejects it (replying the
 // error and marking the transaction aborted), and returns true. Returns false for the

@@ -115,7 +115,8 @@ std::string Dispatcher::UnknownCommandText(const codec::Argv& argv) {
   return text;
 }
 
-const CommandSpec* Dispatcher::Resolve(const codec::Argv& argv, codec::ReplyWriter& reply) const {
+const CommandSpec* Dispatcher::Resolve(const codec::Argv& argv, codec::ReplyWriter& reply,
+                                       const CommandSpec** known) const {
   const CommandSpec* cmd = table_->Find(argv[0]);
   if (cmd == nullptr) {
     reply.Error(UnknownCommandText(argv));
@@ -132,6 +133,7 @@ const CommandSpec* Dispatcher::Resolve(const codec::Argv& argv, codec::ReplyWrit
     }
     cmd = sub;
   }
+  *known = cmd;
   if (!ArityOk(*cmd, argv.size())) {
     reply.Error("ERR wrong number of arguments for '" + cmd->name + "' command");
     return nullptr;
@@ -141,40 +143,99 @@ const CommandSpec* Dispatcher::Resolve(const codec::Argv& argv, codec::ReplyWrit
 
 void Dispatcher::Execute(Client& client, const codec::Argv& argv, codec::ReplyWriter& reply) {
   if (argv.empty()) return;
-  const CommandSpec* cmd = Resolve(argv, reply);
+  const size_t start = reply.buffer()->size();
+  const int64_t errors = reply.errors();
+  const CommandSpec* known = nullptr;
+  const CommandSpec* cmd = Admit(client, argv, reply, &known);
+  if (cmd == nullptr) {
+    // Refused (or queued by MULTI): an error reply counts for INFO errorstats and, when the
+    // command exists, as one of its rejected_calls.
+    if (reply.errors() > errors && (*reply.buffer())[start] == '-') {
+      server_->diagnostics.errors.Count(std::string_view(*reply.buffer()).substr(start + 1));
+      if (known != nullptr) known->counters->Add(client.worker(), CommandCounters::kRejected, 1);
+    }
+    return;
+  }
+  CommandContext ctx{argv, client, reply, *server_};
+  RunLocked(*cmd, ctx);
+}
+
+const CommandSpec* Dispatcher::Admit(Client& client, const codec::Argv& argv,
+                                     codec::ReplyWriter& reply, const CommandSpec** known) {
+  const CommandSpec* cmd = Resolve(argv, reply, known);
   if (cmd == nullptr) {
     client.txn().FlagError();  // a rejected command aborts an open MULTI
-    return;
+    return nullptr;
   }
   if (!(cmd->flags & kCmdNoAuth) && AuthRequired(*server_, client)) {
     reply.Error(kErrNoAuth);
     client.txn().FlagError();
-    return;
+    return nullptr;
   }
   if (client.subscribed() && client.resp() == 2 && !AllowedWhenSubscribed(*cmd)) {
     reply.Error("ERR Can't execute '" + cmd->name +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                 "this context");
     client.txn().FlagError();
-    return;
+    return nullptr;
   }
   if (server_->scripting != nullptr && !(cmd->flags & kCmdAllowBusy)) {
     std::string busy = server_->scripting->BusyError();
     if (!busy.empty()) {
       RejectBusy(cmd->name == "exec", client, reply, busy);
-      return;
+      return nullptr;
     }
   }
-  if (client.txn().in_multi() && QueueInTransaction(*cmd, client, argv, reply)) return;
-  CommandContext ctx{argv, client, reply, *server_};
-  RunLocked(*cmd, ctx);
+  if (client.txn().in_multi() && QueueInTransaction(*cmd, client, argv, reply)) return nullptr;
+  return cmd;
 }
+
+namespace {
+
+// The bookkeeping after a command ran for `us` microseconds: INFO commandstats and errorstats,
+// the slow log and the latency monitor. `start`/`errors` are the reply buffer's size and error
+// count before the handler: the command failed when its reply is an error.
+void AfterCommand(const CommandSpec& cmd, CommandContext& ctx, int64_t us, size_t start,
+                  int64_t errors) {
+  CommandCounters& counters = *cmd.counters;
+  const int worker = ctx.client.worker();
+  counters.Add(worker, CommandCounters::kCalls, 1);
+  counters.Add(worker, CommandCounters::kUsec, us);
+  Diagnostics& diag = ctx.server.diagnostics;
+  const std::string& out = *ctx.reply.buffer();
+  if (ctx.reply.errors() > errors && out.size() > start && out[start] == '-') {
+    counters.Add(worker, CommandCounters::kFailed, 1);
+    diag.errors.Count(std::string_view(out).substr(start + 1));
+  }
+  // A script handed to its executor is timed there (server/scripting.cc), not here.
+  if (ctx.client.running_script()) return;
+  if (!(cmd.flags & kCmdSkipSlowlog) && diag.slowlog.Wanted(us)) {
+    if (SlowLog::MayRedact(cmd.name)) {
+      diag.slowlog.Push(SlowLog::Redact(cmd.name, ctx.argv), us, ctx.client.addr(),
+                        ctx.client.name());
+    } else {
+      diag.slowlog.Push(ctx.argv, us, ctx.client.addr(), ctx.client.name());
+    }
+  }
+  if (diag.latency.Wanted(us / 1000)) {
+    diag.latency.Add((cmd.flags & kCmdFast) ? "fast-command" : "command", us / 1000);
+  }
+}
+
+}  // namespace
 
 void InvokeCommand(const CommandSpec& cmd, CommandContext& ctx) {
   ctx.server.stats->commands_processed.fetch_add(1, std::memory_order_relaxed);
   ctx.client.set_last_command(cmd.name);
   if (cmd.flags & (kCmdWrite | kCmdWholeDb)) ctx.client.mark_wrote();
+  const size_t start = ctx.reply.buffer()->size();
+  const int64_t errors = ctx.reply.errors();
+  const auto began = std::chrono::steady_clock::now();
   cmd.handler(ctx);
+  const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::steady_clock::now() - began)
+                         .count();
+  AfterCommand(cmd, ctx, us, start, errors);
   if (ctx.server.monitors->active() && !(cmd.flags & (kCmdSkipMonitor | kCmdAdmin))) {
     ctx.server.monitors->Feed(ctx.client, cmd.name, ctx.argv);
   }

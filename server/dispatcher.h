@@ -57,7 +57,14 @@ class Dispatcher {
   static std::string UnknownCommandText(const codec::Argv& argv);
 
  private:
-  const CommandSpec* Resolve(const codec::Argv& argv, codec::ReplyWriter& reply) const;
+  // The command argv names, or nullptr after replying the error; *known is set to the command
+  // once it is found, even when its arity is wrong.
+  const CommandSpec* Resolve(const codec::Argv& argv, codec::ReplyWriter& reply,
+                             const CommandSpec** known) const;
+  // Resolve, then the checks before running (authentication, subscribed mode, busy script,
+  // MULTI queueing). nullptr when the command was answered already (refused or queued).
+  const CommandSpec* Admit(Client& client, const codec::Argv& argv, codec::ReplyWriter& reply,
+                           const CommandSpec** known);
   void RunLocked(const CommandSpec& cmd, CommandContext& ctx);
 
   const CommandTable* table_;

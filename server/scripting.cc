@@ -447,7 +447,8 @@ bool Scripting::Offload(CommandContext& ctx, std::function<void(CommandContext&)
   // The task owns copies of everything it needs: the client may disconnect meanwhile (its
   // reply is then dropped by the worker).
   auto task = [this, argv = ctx.argv, id = ctx.client.id(), worker = ctx.client.worker(),
-               db = ctx.client.db(), resp = ctx.client.resp(), run = std::move(run)] {
+               db = ctx.client.db(), resp = ctx.client.resp(), addr = ctx.client.addr(),
+               name = ctx.client.name(), run = std::move(run)] {
     Client caller(id, "", "", worker, 0);
     caller.set_db(db);
     caller.set_resp(resp);
@@ -455,7 +456,16 @@ bool Scripting::Offload(CommandContext& ctx, std::function<void(CommandContext&)
     std::string out;
     codec::ReplyWriter reply(&out, resp);
     CommandContext ctx{argv, caller, reply, *server_};
+    const auto began = std::chrono::steady_clock::now();
     run(ctx);
+    // The script's run is what SLOWLOG and LATENCY see (the dispatcher only saw it handed
+    // over), under the calling client's address and name.
+    const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - began)
+                           .count();
+    Diagnostics& diag = server_->diagnostics;
+    if (diag.slowlog.Wanted(us)) diag.slowlog.Push(argv, us, addr, name);
+    if (diag.latency.Wanted(us / 1000)) diag.latency.Add("command", us / 1000);
     if (reply.errors() > 0) server_->stats->error_replies.fetch_add(reply.errors());
     {
       // SHUTDOWN NOSAVE killed it: its client's connection just closes, as in Redis.

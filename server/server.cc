@@ -163,6 +163,10 @@ int Server::Run() {
   uv_signal_start(&sigterm_, OnSignal, SIGTERM);
   uv_async_init(&loop_, &shutdown_async_, OnShutdownAsync);
   shutdown_async_.data = this;
+  uv_timer_init(&loop_, &cron_);
+  cron_.data = this;
+  uv_timer_start(&cron_, OnCron, 100, 100);
+  context_.startup_rss = static_cast<int64_t>(ReadProcessMemory().rss);
   signal(SIGPIPE, SIG_IGN);
   spdlog::info("Basalt ready: port {}, {} workers, data in {}", context_.tcp_port, n,
                eo.storage.dir);
@@ -266,6 +270,17 @@ void Server::InstallConfigHooks() {
   config_->OnChange("proto-max-bulk-len", [this](const std::string& name) {
     engine::SetMaxStringBytes(config_->GetInt(name));
   });
+  auto diagnostics = [this](const std::string&) {
+    Diagnostics& d = context_.diagnostics;
+    d.slowlog.set_threshold_us(config_->GetInt("slowlog-log-slower-than"));
+    d.slowlog.set_max_len(config_->GetInt("slowlog-max-len"));
+    d.latency.set_threshold_ms(config_->GetInt("latency-monitor-threshold"));
+  };
+  diagnostics("");
+  for (const char* name :
+       {"slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold"}) {
+    config_->OnChange(name, diagnostics);
+  }
   config_->OnChange("loglevel", [this](const std::string& name) {
     std::string v = config_->GetString(name);
     spdlog::set_level(v == "debug"     ? spdlog::level::debug
@@ -285,12 +300,23 @@ void Server::OnSignal(uv_signal_t* s, int signum) {
 
 void Server::OnShutdownAsync(uv_async_t* a) { static_cast<Server*>(a->data)->Shutdown(); }
 
+void Server::OnCron(uv_timer_t* t) {
+  auto* self = static_cast<Server*>(t->data);
+  const auto now = static_cast<int64_t>(engine::NowMs());
+  Diagnostics& d = self->context_.diagnostics;
+  d.ops.Sample(self->stats_.commands_processed.load(std::memory_order_relaxed), now);
+  d.net_input.Sample(self->stats_.net_input_bytes.load(std::memory_order_relaxed), now);
+  d.net_output.Sample(self->stats_.net_output_bytes.load(std::memory_order_relaxed), now);
+}
+
 void Server::Shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
   for (auto& p : polls_) uv_close(reinterpret_cast<uv_handle_t*>(p.get()), nullptr);
   uv_timer_stop(&accept_pause_);
   uv_close(reinterpret_cast<uv_handle_t*>(&accept_pause_), nullptr);
+  uv_timer_stop(&cron_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   for (int fd : listen_fds_) close(fd);
   // Kills running scripts (SHUTDOWN NOSAVE works while one is busy) before the workers their
   // replies would go to are gone.

@@ -46,6 +46,8 @@ class Server {
   static void OnSignal(uv_signal_t* s, int signum);
   static void OnAcceptResume(uv_timer_t* t);
   static void OnShutdownAsync(uv_async_t* a);
+  // Every 100 ms: samples the instantaneous rates of INFO stats (server/diagnostics.h).
+  static void OnCron(uv_timer_t* t);
   void AcceptAll(int listen_fd);
   void Shutdown();
 
@@ -72,6 +74,7 @@ class Server {
   std::vector<std::unique_ptr<uv_poll_t>> polls_;
   uv_signal_t sigint_, sigterm_;
   uv_timer_t accept_pause_;
+  uv_timer_t cron_;
   uv_async_t shutdown_async_;
   bool shutting_down_ = false;
 };

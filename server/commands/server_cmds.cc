@@ -112,24 +112,6 @@ std::string Executable(const ServerContext& s) {
   return ec ? std::string() : exe.string();
 }
 
-// Resident set size and its peak, from /proc/self/status (VmRSS, VmHWM), in bytes.
-struct ProcessMemory {
-  uint64_t rss = 0;
-  uint64_t peak = 0;
-};
-
-ProcessMemory ReadProcessMemory() {
-  ProcessMemory m;
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    unsigned long long kb = 0;
-    if (std::sscanf(line.c_str(), "VmRSS: %llu", &kb) == 1) m.rss = kb * 1024;
-    if (std::sscanf(line.c_str(), "VmHWM: %llu", &kb) == 1) m.peak = kb * 1024;
-  }
-  return m;
-}
-
 std::string CpuSeconds(const timeval& tv) {
   return fmt::format("{}.{:06d}", static_cast<int64_t>(tv.tv_sec), static_cast<int>(tv.tv_usec));
 }
@@ -189,20 +171,58 @@ void AppendClients(CommandContext& ctx, std::string* out) {
   Field(out, "clients_in_timeout_table", in_timeout_table);
 }
 
-// used_memory is the resident set size (see the file comment); the rocksdb_* and disk_* fields
-// are Basalt's own.
+double Ratio(uint64_t a, uint64_t b) {
+  return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+}
+
+uint64_t Minus(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+// used_memory is the resident set size (see the file comment); allocator_* are glibc malloc's
+// (mallinfo2), so mem_fragmentation_ratio is resident / allocated as in Redis. The overhead is
+// the memory the process held when it became ready plus the clients' buffers; the dataset is
+// the rest. The rocksdb_* and disk_* fields are Basalt's own.
 void AppendMemory(CommandContext& ctx, std::string* out) {
   ProcessMemory m = ReadProcessMemory();
   engine::Storage& storage = ctx.server.engine->storage();
   uint64_t system =
       static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t clients = 0;
+  for (const auto& c : ctx.server.clients->Snapshot()) {
+    clients += c->query_buffer_bytes.load() + c->output_buffer_bytes.load();
+  }
+  const uint64_t startup = static_cast<uint64_t>(std::max<int64_t>(0, ctx.server.startup_rss));
+  const uint64_t peak = std::max(m.peak, m.rss);
+  const uint64_t overhead = startup + clients;
+  const uint64_t dataset = Minus(m.rss, overhead);
   MemoryField(out, "used_memory", m.rss);
   MemoryField(out, "used_memory_rss", m.rss);
-  MemoryField(out, "used_memory_peak", m.peak);
+  MemoryField(out, "used_memory_peak", peak);
+  Field(out, "used_memory_peak_perc", fmt::format("{:.2f}%", 100.0 * Ratio(m.rss, peak)));
+  Field(out, "used_memory_overhead", overhead);
+  Field(out, "used_memory_startup", startup);
+  Field(out, "used_memory_dataset", dataset);
+  Field(out, "used_memory_dataset_perc",
+        fmt::format("{:.2f}%", 100.0 * Ratio(dataset, Minus(m.rss, startup))));
+  Field(out, "allocator_allocated", m.allocated);
+  Field(out, "allocator_active", m.active);
+  Field(out, "allocator_resident", m.rss);
   MemoryField(out, "total_system_memory", system);
   MemoryField(out, "maxmemory", ctx.server.config->GetInt("maxmemory"));
   Field(out, "maxmemory_policy", ctx.server.config->GetString("maxmemory-policy"));
+  Field(out, "allocator_frag_ratio", fmt::format("{:.2f}", Ratio(m.active, m.allocated)));
+  Field(out, "allocator_frag_bytes", Minus(m.active, m.allocated));
+  Field(out, "allocator_rss_ratio", fmt::format("{:.2f}", Ratio(m.rss, m.active)));
+  Field(out, "allocator_rss_bytes", Minus(m.rss, m.active));
+  Field(out, "mem_fragmentation_ratio", fmt::format("{:.2f}", Ratio(m.rss, m.allocated)));
+  Field(out, "mem_fragmentation_bytes", Minus(m.rss, m.allocated));
+  Field(out, "mem_not_counted_for_evict", 0);
+  Field(out, "mem_replication_backlog", 0);
+  Field(out, "mem_clients_slaves", 0);
+  Field(out, "mem_clients_normal", clients);
+  Field(out, "mem_aof_buffer", 0);
   Field(out, "mem_allocator", "libc");
+  Field(out, "active_defrag_running", 0);
+  Field(out, "lazyfree_pending_objects", 0);
   MemoryField(out, "rocksdb_memory", storage.MemoryUsage());
   MemoryField(out, "rocksdb_block_cache_usage", storage.BlockCacheUsage());
   MemoryField(out, "rocksdb_block_cache_capacity", storage.block_cache_capacity());
@@ -245,25 +265,34 @@ void AppendPersistence(CommandContext& ctx, std::string* out) {
   Field(out, "rdb_last_bgsave_time_sec", duration_ms < 0 ? -1 : duration_ms / 1000);
   Field(out, "rdb_current_bgsave_time_sec", -1);
   Field(out, "rdb_saves", s.rdb_saves.load());
+  // No fork ever happens: copy-on-write sizes are 0, as Redis reports before its first fork.
+  Field(out, "rdb_last_cow_size", 0);
   Field(out, "aof_enabled", s.config->GetInt("appendonly"));
   Field(out, "aof_rewrite_in_progress", 0);
   Field(out, "aof_rewrite_scheduled", 0);
+  Field(out, "aof_last_rewrite_time_sec", -1);
+  Field(out, "aof_current_rewrite_time_sec", -1);
   Field(out, "aof_last_bgrewrite_status", "ok");
+  Field(out, "aof_rewrites", 0);
   Field(out, "aof_last_write_status", "ok");
+  Field(out, "aof_last_cow_size", 0);
+  Field(out, "module_fork_in_progress", 0);
+  Field(out, "module_fork_last_cow_size", 0);
 }
 
-// instantaneous_* rates are not sampled yet and report 0.
+// instantaneous_* are averages over the last 1.6 s, sampled every 100 ms (server.cc's cron).
 void AppendStats(CommandContext& ctx, std::string* out) {
   const Stats& st = *ctx.server.stats;
+  const Diagnostics& d = ctx.server.diagnostics;
   Field(out, "total_connections_received", st.connections_received.load());
   Field(out, "total_commands_processed", st.commands_processed.load());
-  Field(out, "instantaneous_ops_per_sec", 0);
+  Field(out, "instantaneous_ops_per_sec", static_cast<int64_t>(d.ops.Rate()));
   Field(out, "total_net_input_bytes", st.net_input_bytes.load());
   Field(out, "total_net_output_bytes", st.net_output_bytes.load());
   Field(out, "total_net_repl_input_bytes", 0);
   Field(out, "total_net_repl_output_bytes", 0);
-  Field(out, "instantaneous_input_kbps", "0.00");
-  Field(out, "instantaneous_output_kbps", "0.00");
+  Field(out, "instantaneous_input_kbps", fmt::format("{:.2f}", d.net_input.Rate() / 1024));
+  Field(out, "instantaneous_output_kbps", fmt::format("{:.2f}", d.net_output.Rate() / 1024));
   Field(out, "instantaneous_input_repl_kbps", "0.00");
   Field(out, "instantaneous_output_repl_kbps", "0.00");
   Field(out, "rejected_connections", st.rejected_connections.load());
@@ -275,6 +304,8 @@ void AppendStats(CommandContext& ctx, std::string* out) {
   Field(out, "expired_time_cap_reached_count", 0);
   Field(out, "evicted_keys", 0);
   Field(out, "evicted_clients", 0);
+  Field(out, "total_eviction_exceeded_time", 0);
+  Field(out, "current_eviction_exceeded_time", 0);
   Field(out, "keyspace_hits", ctx.server.engine->hits());
   Field(out, "keyspace_misses", ctx.server.engine->misses());
   Field(out, "pubsub_channels", ctx.server.pubsub->Count(PubSub::Kind::kChannel));
@@ -282,6 +313,12 @@ void AppendStats(CommandContext& ctx, std::string* out) {
   Field(out, "pubsubshard_channels", ctx.server.pubsub->Count(PubSub::Kind::kShard));
   Field(out, "latest_fork_usec", 0);
   Field(out, "total_forks", 0);
+  Field(out, "migrate_cached_sockets", 0);
+  Field(out, "slave_expires_tracked_keys", 0);
+  Field(out, "active_defrag_hits", 0);
+  Field(out, "active_defrag_misses", 0);
+  Field(out, "active_defrag_key_hits", 0);
+  Field(out, "active_defrag_key_misses", 0);
   Field(out, "unexpected_error_replies", 0);
   Field(out, "total_error_replies", st.error_replies.load());
 }
@@ -312,6 +349,39 @@ void AppendCpu(CommandContext&, std::string* out) {
 
 void AppendNothing(CommandContext&, std::string*) {}
 
+void AppendCommandStat(const CommandSpec& cmd, std::string* out) {
+  const CommandCounters& c = *cmd.counters;
+  const int64_t calls = c.Sum(CommandCounters::kCalls), usec = c.Sum(CommandCounters::kUsec);
+  const int64_t failed = c.Sum(CommandCounters::kFailed);
+  const int64_t rejected = c.Sum(CommandCounters::kRejected);
+  if (calls == 0 && failed == 0 && rejected == 0) return;
+  fmt::format_to(std::back_inserter(*out),
+                 "cmdstat_{}:calls={},usec={},usec_per_call={:.2f},rejected_calls={},"
+                 "failed_calls={}\r\n",
+                 cmd.name, calls, usec,
+                 calls == 0 ? 0.0 : static_cast<double>(usec) / static_cast<double>(calls),
+                 rejected, failed);
+}
+
+// Commands (and subcommands, named "client|list") that ran or were refused since the start or
+// the last CONFIG RESETSTAT, in name order as Redis prints them.
+void AppendCommandStats(CommandContext& ctx, std::string* out) {
+  std::vector<const CommandSpec*> all;
+  for (const CommandSpec* cmd : ctx.server.commands->all()) {
+    all.push_back(cmd);
+    for (const auto& sub : cmd->subcommands) all.push_back(sub.get());
+  }
+  std::sort(all.begin(), all.end(),
+            [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
+  for (const CommandSpec* cmd : all) AppendCommandStat(*cmd, out);
+}
+
+void AppendErrorStats(CommandContext& ctx, std::string* out) {
+  for (const auto& [code, count] : ctx.server.diagnostics.errors.Snapshot()) {
+    fmt::format_to(std::back_inserter(*out), "errorstat_{}:count={}\r\n", code, count);
+  }
+}
+
 void AppendCluster(CommandContext&, std::string* out) { Field(out, "cluster_enabled", 0); }
 
 // avg_ttl is not tracked and reports 0.
@@ -334,7 +404,7 @@ struct InfoSection {
   void (*append)(CommandContext& ctx, std::string* out);
 };
 
-// In Redis's order. Commandstats, Errorstats and Latencystats are not tracked and stay empty.
+// In Redis's order. Latencystats (per-command percentiles) is not tracked and stays empty.
 const InfoSection kSections[] = {
     {"server", "Server", true, AppendServer},
     {"clients", "Clients", true, AppendClients},
@@ -345,8 +415,8 @@ const InfoSection kSections[] = {
     {"replication", "Replication", true, AppendReplication},
     {"cpu", "CPU", true, AppendCpu},
     {"modules", "Modules", true, AppendNothing},
-    {"commandstats", "Commandstats", false, AppendNothing},
-    {"errorstats", "Errorstats", true, AppendNothing},
+    {"commandstats", "Commandstats", false, AppendCommandStats},
+    {"errorstats", "Errorstats", true, AppendErrorStats},
     {"latencystats", "Latencystats", false, AppendNothing},
     {"cluster", "Cluster", true, AppendCluster},
     {"keyspace", "Keyspace", true, AppendKeyspace},
@@ -464,6 +534,11 @@ void ConfigResetStatCommand(CommandContext& ctx) {
   ctx.server.engine->ResetReadStats();
   ctx.server.engine->hot_tier().ResetStats();
   ctx.server.reaper->ResetStats();
+  ctx.server.diagnostics.errors.Reset();
+  for (const CommandSpec* cmd : ctx.server.commands->all()) {
+    cmd->counters->Reset();
+    for (const auto& sub : cmd->subcommands) sub->counters->Reset();
+  }
   ctx.reply.SimpleString("OK");
 }
 
