@@ -7,6 +7,7 @@
 #ifndef BASALT_SERVER_SERVER_H_
 #define BASALT_SERVER_SERVER_H_
 
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <memory>
@@ -47,6 +48,7 @@ class Server {
   static void OnAcceptResume(uv_timer_t* t);
   static void OnShutdownAsync(uv_async_t* a);
   void AcceptAll(int listen_fd);
+  bool ProtectedModeRefuses(const sockaddr_storage& peer) const;
   void Shutdown();
 
   Config* config_;
