@@ -9,6 +9,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 
 #include "codec/key_format.h"
@@ -140,6 +141,7 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   const OpenMode mode = options.read_only ? OpenMode::kReadOnly : options.mode;
   st->read_only_ = mode != OpenMode::kReadWrite;
   st->sync_mode_ = options.sync_mode;
+  st->log_ = options.log;
   st->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   std::error_code ec;
@@ -226,7 +228,7 @@ Storage::~Storage() {
   // Compactions (and their filters, which read through db_) stop before anything is torn down.
   if (db_ != nullptr) rocksdb::CancelAllBackgroundWork(db_.get(), true);
   if (filter_ != nullptr) filter_->ClearDb();
-  if (db_ != nullptr && !read_only_) {
+  if (db_ != nullptr && !read_only_ && !disk_error()) {
     db_->FlushWAL(true).PermitUncheckedError();
   }
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
@@ -234,13 +236,96 @@ Storage::~Storage() {
   if (db_ != nullptr) db_->Close().PermitUncheckedError();
 }
 
+namespace {
+
+// How often a write (or the ticker) asks RocksDB to resume after a disk error.
+constexpr auto kResumeInterval = std::chrono::milliseconds(100);
+
+// The newest sequence number this thread committed and has not yet seen made durable (0:
+// none). The server runs a connection's commands and then MakeDurable on one worker thread
+// with no other connection in between, so this is that connection's.
+thread_local uint64_t tl_pending_seq = 0;
+
+// What a client is told when its write cannot be stored.
+std::string DiskErrorText(const rocksdb::Status& s) {
+  if (s.IsNoSpace()) return "No space left on device";
+  return s.ToString();
+}
+
+}  // namespace
+
 Status Storage::Write(rocksdb::WriteBatch* batch) {
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), batch));
+  if (disk_error() && !TryResume(false)) {
+    std::lock_guard<std::mutex> l(resume_mu_);
+    return Status(Code::kDiskError, disk_error_text_);
+  }
+  rocksdb::Status s;
+  {
+    std::shared_lock<std::shared_mutex> l(wal_mu_);
+    s = db_->Write(rocksdb::WriteOptions(), batch);
+    if (s.ok()) {
+      tl_pending_seq = db_->GetLatestSequenceNumber();
+      return Status::OK();
+    }
+  }
+  if (!s.IsIOError() && !disk_error()) return FromRocks(s);
+  // The WAL (or, earlier, a flush) failed: RocksDB has stopped writes.
+  EnterDiskError(s);
+  return Status(Code::kDiskError, DiskErrorText(s));
 }
 
 Status Storage::MakeDurable() {
   if (read_only_) return Status::OK();
-  return FromRocks(db_->FlushWAL(sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways));
+  const uint64_t pending = tl_pending_seq;
+  tl_pending_seq = 0;
+  std::unique_lock<std::shared_mutex> l(wal_mu_);
+  if (!disk_error()) {
+    Status s = FlushWalLocked(sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways);
+    if (s.ok() || pending == 0) return s.ok() ? s : Status::OK();
+    return s;
+  }
+  if (pending <= durable_seq_.load()) return Status::OK();  // this thread's writes are safe
+  return Status(Code::kDiskError, "writes committed before a disk error may not be durable");
+}
+
+Status Storage::FlushWalLocked(bool sync) {
+  if (disk_error()) return Status(Code::kDiskError, "writes are stopped");
+  const uint64_t seq = db_->GetLatestSequenceNumber();
+  rocksdb::Status s = db_->FlushWAL(sync);
+  if (!s.ok()) {
+    EnterDiskError(s);
+    return Status(Code::kDiskError, DiskErrorText(s));
+  }
+  if (seq > durable_seq_.load()) durable_seq_.store(seq);
+  return Status::OK();
+}
+
+void Storage::EnterDiskError(const rocksdb::Status& s) {
+  std::lock_guard<std::mutex> l(resume_mu_);
+  if (!disk_error()) {
+    disk_error_text_ = DiskErrorText(s);
+    last_resume_ = std::chrono::steady_clock::now();
+    disk_error_.store(true, std::memory_order_release);
+    if (log_) log_(true, "writes stopped: cannot write the data directory: " + s.ToString());
+  }
+}
+
+bool Storage::TryResume(bool force) {
+  std::unique_lock<std::shared_mutex> wal(wal_mu_);
+  std::lock_guard<std::mutex> l(resume_mu_);
+  if (!disk_error()) return true;
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_resume_ < kResumeInterval) return false;
+  last_resume_ = now;
+  // Resume flushes every memtable to a table file and starts a new WAL, so every write
+  // committed so far is durable once it succeeds.
+  const uint64_t seq = db_->GetLatestSequenceNumber();
+  rocksdb::Status s = db_->Resume();
+  if (!s.ok()) return false;
+  durable_seq_.store(seq);
+  disk_error_.store(false, std::memory_order_release);
+  if (log_) log_(false, "the data directory takes writes again: writes resumed");
+  return true;
 }
 
 ReadView& Storage::ThreadView() {
@@ -285,10 +370,15 @@ rocksdb::ColumnFamilyHandle* Storage::FamilyById(uint32_t id) {
 
 Status Storage::Sync() {
   if (read_only_) return Status::OK();
-  return FromRocks(db_->FlushWAL(true));
+  std::unique_lock<std::shared_mutex> l(wal_mu_);
+  return FlushWalLocked(true);
 }
 
 Status Storage::Checkpoint(const std::string& path) {
+  if (disk_error()) {
+    std::lock_guard<std::mutex> l(resume_mu_);
+    return Status(Code::kDiskError, disk_error_text_);
+  }
   rocksdb::Checkpoint* raw = nullptr;
   BASALT_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw)));
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
@@ -354,7 +444,12 @@ void Storage::TickerLoop() {
     // Background writers (the reaper) rely on this flush too; `no` leaves fsync to the OS.
     bool sync = sync_mode_.load() != SyncMode::kNo;
     l.unlock();
-    db_->FlushWAL(sync).PermitUncheckedError();
+    if (disk_error()) {
+      (void)TryResume(true);  // writes resume on their own once the disk has room again
+    } else {
+      std::unique_lock<std::shared_mutex> wal(wal_mu_);
+      (void)FlushWalLocked(sync);
+    }
     l.lock();
   }
 }

@@ -133,6 +133,13 @@ int Server::Run() {
   eo.storage.sync_mode = ParseSyncMode(config_->GetString("appendfsync"));
   eo.storage.databases = eo.databases;
   eo.storage.created_by = "basalt-server";
+  eo.storage.log = [](bool error, const std::string& message) {
+    if (error) {
+      spdlog::error("{}", message);
+    } else {
+      spdlog::warn("{}", message);
+    }
+  };
   auto engine = engine::Engine::Open(eo);
   if (!engine.ok()) {
     spdlog::critical("cannot open data directory {}: {}", eo.storage.dir,
