@@ -15,10 +15,14 @@
 #include "codec/key_format.h"
 #include "codec/proto/format.pb.h"
 #include "engine/compaction_filter.h"
+#include "engine/info_log.h"
 
 namespace basalt::engine {
 
 namespace {
+
+// RocksDB's info log is rotated (to LOG.old) past this size.
+constexpr uint64_t kInfoLogMaxBytes = 64ull << 20;
 
 constexpr char kFormatKey[] =
     "\x01"
@@ -160,6 +164,11 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   dbo.manual_wal_flush = true;
 
   std::string db_path = options.db_path.empty() ? options.dir + "/db" : options.db_path;
+  if (mode == OpenMode::kReadWrite) {
+    // RocksDB's own LOG writer aborts the process on a second failed write (disk full).
+    std::filesystem::create_directories(db_path, ec);
+    dbo.info_log = std::make_shared<InfoLog>(db_path + "/LOG", kInfoLogMaxBytes);
+  }
   if (st->read_only_) {
     // Open refuses what is not a RocksDB directory rather than creating one.
     dbo.create_if_missing = false;
