@@ -287,25 +287,38 @@ Status Storage::MakeDurable() {
   if (read_only_) return Status::OK();
   const uint64_t pending = tl_pending_seq;
   tl_pending_seq = 0;
-  std::unique_lock<std::shared_mutex> l(wal_mu_);
   if (!disk_error()) {
-    Status s = FlushWalLocked(sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways);
-    if (s.ok() || pending == 0) return s.ok() ? s : Status::OK();
+    Status s = FlushWal(sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways);
+    if (s.ok() || pending == 0) return Status::OK();
     return s;
   }
   if (pending <= durable_seq_.load()) return Status::OK();  // this thread's writes are safe
   return Status(Code::kDiskError, "writes committed before a disk error may not be durable");
 }
 
-Status Storage::FlushWalLocked(bool sync) {
+// The flush (user-space WAL buffer to the OS) runs with writes excluded, so it never touches a
+// WAL writer that a failing write just broke. The fsync that may follow runs beside writes, as
+// RocksDB intends, so writes do not wait for the disk.
+Status Storage::FlushWal(bool sync) {
+  {
+    std::unique_lock<std::shared_mutex> l(wal_mu_);
+    if (disk_error()) return Status(Code::kDiskError, "writes are stopped");
+    const uint64_t seq = db_->GetLatestSequenceNumber();
+    rocksdb::Status s = db_->FlushWAL(false);
+    if (!s.ok()) {
+      EnterDiskError(s);
+      return Status(Code::kDiskError, DiskErrorText(s));
+    }
+    if (seq > durable_seq_.load()) durable_seq_.store(seq);
+  }
+  if (!sync) return Status::OK();
+  std::shared_lock<std::shared_mutex> l(wal_mu_);
   if (disk_error()) return Status(Code::kDiskError, "writes are stopped");
-  const uint64_t seq = db_->GetLatestSequenceNumber();
-  rocksdb::Status s = db_->FlushWAL(sync);
+  rocksdb::Status s = db_->SyncWAL();
   if (!s.ok()) {
     EnterDiskError(s);
     return Status(Code::kDiskError, DiskErrorText(s));
   }
-  if (seq > durable_seq_.load()) durable_seq_.store(seq);
   return Status::OK();
 }
 
@@ -379,8 +392,7 @@ rocksdb::ColumnFamilyHandle* Storage::FamilyById(uint32_t id) {
 
 Status Storage::Sync() {
   if (read_only_) return Status::OK();
-  std::unique_lock<std::shared_mutex> l(wal_mu_);
-  return FlushWalLocked(true);
+  return FlushWal(true);
 }
 
 Status Storage::Checkpoint(const std::string& path) {
@@ -456,8 +468,7 @@ void Storage::TickerLoop() {
     if (disk_error()) {
       (void)TryResume(true);  // writes resume on their own once the disk has room again
     } else {
-      std::unique_lock<std::shared_mutex> wal(wal_mu_);
-      (void)FlushWalLocked(sync);
+      (void)FlushWal(sync);
     }
     l.lock();
   }

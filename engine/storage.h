@@ -160,8 +160,8 @@ class Storage {
   void StartTicker();
   void StopTicker();
   // Flushes (and with `sync` fsyncs) the WAL unless writes are stopped by a disk error.
-  // REQUIRES: wal_mu_ held exclusively.
-  Status FlushWalLocked(bool sync);
+  // REQUIRES: wal_mu_ not held.
+  Status FlushWal(bool sync);
   // Records a failed write or WAL flush: writes stop until TryResume succeeds.
   void EnterDiskError(const rocksdb::Status& s);
   // Asks RocksDB to resume after a disk error (at most every kResumeInterval unless `force`).
@@ -180,8 +180,8 @@ class Storage {
   // Disk errors. RocksDB stops writes after a failed WAL or table write (a "background
   // error"); the WAL writer that failed must then not be touched again until DB::Resume
   // replaced it (RocksDB asserts on it otherwise). So WAL flushes take wal_mu_ exclusively and
-  // writes take it shared: a flush never runs while a write may be failing, and none runs
-  // after one failed. wal_mu_ before resume_mu_.
+  // writes (and fsyncs) take it shared: a flush never runs while a write may be failing, and
+  // none runs after one failed. wal_mu_ before resume_mu_.
   std::shared_mutex wal_mu_;
   std::atomic<bool> disk_error_{false};
   std::function<void(bool, const std::string&)> log_;
