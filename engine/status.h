@@ -32,6 +32,9 @@ enum class Code {
   kHashNotFloat,
   // A sorted-set score increment would produce NaN (inf + -inf).
   kScoreNaN,
+  // Writes are refused: the data directory could not be written (disk full, I/O error); the
+  // message says why, e.g. "No space left on device". Reads keep working.
+  kDiskError,
 };
 
 class [[nodiscard]] Status {

@@ -9,15 +9,20 @@
 #include <rocksdb/utilities/checkpoint.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 
 #include "codec/key_format.h"
 #include "codec/proto/format.pb.h"
 #include "engine/compaction_filter.h"
+#include "engine/info_log.h"
 
 namespace basalt::engine {
 
 namespace {
+
+// RocksDB's info log is rotated (to LOG.old) past this size.
+constexpr uint64_t kInfoLogMaxBytes = 64ull << 20;
 
 constexpr char kFormatKey[] =
     "\x01"
@@ -218,6 +223,7 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   const OpenMode mode = options.read_only ? OpenMode::kReadOnly : options.mode;
   st->read_only_ = mode != OpenMode::kReadWrite;
   st->sync_mode_ = options.sync_mode;
+  st->log_ = options.log;
   st->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   std::error_code ec;
@@ -236,6 +242,11 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   dbo.manual_wal_flush = true;
 
   std::string db_path = options.db_path.empty() ? options.dir + "/db" : options.db_path;
+  if (mode == OpenMode::kReadWrite) {
+    // RocksDB's own LOG writer aborts the process on a second failed write (disk full).
+    std::filesystem::create_directories(db_path, ec);
+    dbo.info_log = std::make_shared<InfoLog>(db_path + "/LOG", kInfoLogMaxBytes);
+  }
   if (st->read_only_) {
     // Open refuses what is not a RocksDB directory rather than creating one.
     dbo.create_if_missing = false;
@@ -304,7 +315,7 @@ Storage::~Storage() {
   // Compactions (and their filters, which read through db_) stop before anything is torn down.
   if (db_ != nullptr) rocksdb::CancelAllBackgroundWork(db_.get(), true);
   if (filter_ != nullptr) filter_->ClearDb();
-  if (db_ != nullptr && !read_only_) {
+  if (db_ != nullptr && !read_only_ && !disk_error()) {
     db_->FlushWAL(true).PermitUncheckedError();
   }
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
@@ -312,13 +323,109 @@ Storage::~Storage() {
   if (db_ != nullptr) db_->Close().PermitUncheckedError();
 }
 
+namespace {
+
+// How often a write (or the ticker) asks RocksDB to resume after a disk error.
+constexpr auto kResumeInterval = std::chrono::milliseconds(100);
+
+// The newest sequence number this thread committed and has not yet seen made durable (0:
+// none). The server runs a connection's commands and then MakeDurable on one worker thread
+// with no other connection in between, so this is that connection's.
+thread_local uint64_t tl_pending_seq = 0;
+
+// What a client is told when its write cannot be stored.
+std::string DiskErrorText(const rocksdb::Status& s) {
+  if (s.IsNoSpace()) return "No space left on device";
+  return s.ToString();
+}
+
+}  // namespace
+
 Status Storage::Write(rocksdb::WriteBatch* batch) {
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), batch));
+  if (disk_error() && !TryResume(false)) {
+    std::lock_guard<std::mutex> l(resume_mu_);
+    return Status(Code::kDiskError, disk_error_text_);
+  }
+  rocksdb::Status s;
+  {
+    std::shared_lock<std::shared_mutex> l(wal_mu_);
+    s = db_->Write(rocksdb::WriteOptions(), batch);
+    if (s.ok()) {
+      tl_pending_seq = db_->GetLatestSequenceNumber();
+      return Status::OK();
+    }
+  }
+  if (!s.IsIOError() && !disk_error()) return FromRocks(s);
+  // The WAL (or, earlier, a flush) failed: RocksDB has stopped writes.
+  EnterDiskError(s);
+  return Status(Code::kDiskError, DiskErrorText(s));
 }
 
 Status Storage::MakeDurable() {
   if (read_only_) return Status::OK();
-  return FromRocks(db_->FlushWAL(sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways));
+  const uint64_t pending = tl_pending_seq;
+  tl_pending_seq = 0;
+  if (!disk_error()) {
+    Status s = FlushWal(sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways);
+    if (s.ok() || pending == 0) return Status::OK();
+    return s;
+  }
+  if (pending <= durable_seq_.load()) return Status::OK();  // this thread's writes are safe
+  return Status(Code::kDiskError, "writes committed before a disk error may not be durable");
+}
+
+// The flush (user-space WAL buffer to the OS) runs with writes excluded, so it never touches a
+// WAL writer that a failing write just broke. The fsync that may follow runs beside writes, as
+// RocksDB intends, so writes do not wait for the disk.
+Status Storage::FlushWal(bool sync) {
+  {
+    std::unique_lock<std::shared_mutex> l(wal_mu_);
+    if (disk_error()) return Status(Code::kDiskError, "writes are stopped");
+    const uint64_t seq = db_->GetLatestSequenceNumber();
+    rocksdb::Status s = db_->FlushWAL(false);
+    if (!s.ok()) {
+      EnterDiskError(s);
+      return Status(Code::kDiskError, DiskErrorText(s));
+    }
+    if (seq > durable_seq_.load()) durable_seq_.store(seq);
+  }
+  if (!sync) return Status::OK();
+  std::shared_lock<std::shared_mutex> l(wal_mu_);
+  if (disk_error()) return Status(Code::kDiskError, "writes are stopped");
+  rocksdb::Status s = db_->SyncWAL();
+  if (!s.ok()) {
+    EnterDiskError(s);
+    return Status(Code::kDiskError, DiskErrorText(s));
+  }
+  return Status::OK();
+}
+
+void Storage::EnterDiskError(const rocksdb::Status& s) {
+  std::lock_guard<std::mutex> l(resume_mu_);
+  if (!disk_error()) {
+    disk_error_text_ = DiskErrorText(s);
+    last_resume_ = std::chrono::steady_clock::now();
+    disk_error_.store(true, std::memory_order_release);
+    if (log_) log_(true, "writes stopped: cannot write the data directory: " + s.ToString());
+  }
+}
+
+bool Storage::TryResume(bool force) {
+  std::unique_lock<std::shared_mutex> wal(wal_mu_);
+  std::lock_guard<std::mutex> l(resume_mu_);
+  if (!disk_error()) return true;
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_resume_ < kResumeInterval) return false;
+  last_resume_ = now;
+  // Resume flushes every memtable to a table file and starts a new WAL, so every write
+  // committed so far is durable once it succeeds.
+  const uint64_t seq = db_->GetLatestSequenceNumber();
+  rocksdb::Status s = db_->Resume();
+  if (!s.ok()) return false;
+  durable_seq_.store(seq);
+  disk_error_.store(false, std::memory_order_release);
+  if (log_) log_(false, "the data directory takes writes again: writes resumed");
+  return true;
 }
 
 ReadView& Storage::ThreadView() {
@@ -375,10 +482,14 @@ rocksdb::ColumnFamilyHandle* Storage::FamilyById(uint32_t id) {
 
 Status Storage::Sync() {
   if (read_only_) return Status::OK();
-  return FromRocks(db_->FlushWAL(true));
+  return FlushWal(true);
 }
 
 Status Storage::Checkpoint(const std::string& path) {
+  if (disk_error()) {
+    std::lock_guard<std::mutex> l(resume_mu_);
+    return Status(Code::kDiskError, disk_error_text_);
+  }
   rocksdb::Checkpoint* raw = nullptr;
   BASALT_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw)));
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
@@ -444,7 +555,11 @@ void Storage::TickerLoop() {
     // Background writers (the reaper) rely on this flush too; `no` leaves fsync to the OS.
     bool sync = sync_mode_.load() != SyncMode::kNo;
     l.unlock();
-    db_->FlushWAL(sync).PermitUncheckedError();
+    if (disk_error()) {
+      (void)TryResume(true);  // writes resume on their own once the disk has room again
+    } else {
+      (void)FlushWal(sync);
+    }
     l.lock();
   }
 }

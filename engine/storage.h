@@ -19,10 +19,13 @@
 
 #include <atomic>
 #include <bitset>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 
@@ -62,6 +65,9 @@ struct StorageOptions {
   // kSecondary: a scratch directory for the secondary's own info log; required.
   std::string secondary_path;
   std::string created_by = "basalt";  // recorded in the FormatDescriptor on create
+  // Told (from any thread) when writes stop on a disk error (`error` true) and when they
+  // resume, with a message for the server's log. Optional.
+  std::function<void(bool error, const std::string& message)> log;
 };
 
 // The on-disk format this build reads and writes.
@@ -103,10 +109,18 @@ class Storage {
   // Commits `batch` atomically. The WAL record stays in RocksDB's user-space buffer until
   // MakeDurable (or the ticker) runs: the server calls MakeDurable once per pipelined batch of
   // commands, before their replies leave, which turns N write() syscalls into one.
+  // While the data directory cannot be written (disk_error()), fails with kDiskError and
+  // writes nothing; each call first tries, at most every kResumeInterval, to resume.
   Status Write(rocksdb::WriteBatch* batch);
   // Makes every committed write as durable as appendfsync promises: hands buffered WAL bytes to
   // the OS (survives kill -9), and with `always` also fsyncs them. Call before acknowledging.
+  // After a disk error, fails (kDiskError) if the calling thread committed writes that may not
+  // have reached the OS; a thread whose writes all failed gets OK, so their error replies go.
   Status MakeDurable();
+  // Whether writes are refused because the data directory could not be written (disk full,
+  // I/O error). Reads keep working. Cleared when RocksDB resumes (DB::Resume), which Write and
+  // the ticker retry until the disk takes writes again.
+  bool disk_error() const { return disk_error_.load(std::memory_order_acquire); }
   // Point read. kNotFound if absent. Honours the thread's ReadView.
   Status Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value);
   // An iterator over `cf` that honours the thread's ReadView (the transaction's pending writes
@@ -151,6 +165,14 @@ class Storage {
   void TickerLoop();
   void StartTicker();
   void StopTicker();
+  // Flushes (and with `sync` fsyncs) the WAL unless writes are stopped by a disk error.
+  // REQUIRES: wal_mu_ not held.
+  Status FlushWal(bool sync);
+  // Records a failed write or WAL flush: writes stop until TryResume succeeds.
+  void EnterDiskError(const rocksdb::Status& s);
+  // Asks RocksDB to resume after a disk error (at most every kResumeInterval unless `force`).
+  // True if writes are allowed again.
+  bool TryResume(bool force);
 
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -160,6 +182,19 @@ class Storage {
   std::atomic<SyncMode> sync_mode_{SyncMode::kEverySec};
   uint32_t databases_at_create_ = 16;
   bool read_only_ = false;
+
+  // Disk errors. RocksDB stops writes after a failed WAL or table write (a "background
+  // error"); the WAL writer that failed must then not be touched again until DB::Resume
+  // replaced it (RocksDB asserts on it otherwise). So WAL flushes take wal_mu_ exclusively and
+  // writes (and fsyncs) take it shared: a flush never runs while a write may be failing, and
+  // none runs after one failed. wal_mu_ before resume_mu_.
+  std::shared_mutex wal_mu_;
+  std::atomic<bool> disk_error_{false};
+  std::function<void(bool, const std::string&)> log_;
+  std::string disk_error_text_;           // guarded by resume_mu_
+  std::atomic<uint64_t> durable_seq_{0};  // every write up to it reached the OS
+  std::mutex resume_mu_;
+  std::chrono::steady_clock::time_point last_resume_;  // guarded by resume_mu_
 
   // everysec fsync ticker
   std::thread ticker_;

@@ -141,6 +141,12 @@ void Connection::ProcessInput() {
     if (argv_.empty()) continue;
     reply.set_protocol(client_->resp());
     worker_->dispatcher().Execute(*client_, argv_, reply);
+    if (OverOutputLimit()) {
+      // As in Redis, the reply just added counts at once: a client that sends but never reads
+      // is closed here instead of growing its buffer without bound.
+      CloseForOutputLimit();
+      return;
+    }
     if (client_->blocked() && client_->block_deadline_ms() > 0) {
       ArmBlockTimer(client_->block_deadline_ms() - static_cast<int64_t>(engine::NowMs()));
     }
@@ -197,6 +203,10 @@ void Connection::Unblocked(std::string reply) {
   client_->set_blocked(false);
   client_->set_running_script(false);
   out_ += reply;
+  if (OverOutputLimit()) {
+    CloseForOutputLimit();
+    return;
+  }
   // A served client's pop, or its script's writes, were written by another thread: make them
   // durable before the reply.
   client_->mark_wrote();
@@ -208,16 +218,19 @@ bool Connection::Push(std::string_view bytes) {
   out_.append(bytes);
   client_->output_buffer_bytes.store(out_.size() + writing_.size(), std::memory_order_relaxed);
   if (client_->output_overflow.load() || OverOutputLimit()) {
-    spdlog::warn(
-        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output "
-        "buffer limits.",
-        client_->id(), client_->addr());
-    Close();
+    CloseForOutputLimit();
     return false;
   }
   if (push_pending_) return false;
   push_pending_ = true;
   return true;
+}
+
+void Connection::CloseForOutputLimit() {
+  spdlog::warn(
+      "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+      client_->id(), client_->addr());
+  Close();
 }
 
 bool Connection::OverOutputLimit() {

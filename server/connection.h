@@ -66,6 +66,7 @@ class Connection {
   // Whether the output not yet handed to the kernel exceeds the client's output buffer limits
   // (Redis's checkClientOutputBufferLimits: hard at once, soft for longer than its seconds).
   bool OverOutputLimit();
+  void CloseForOutputLimit();
 
   uv_tcp_t handle_;
   uv_write_t write_req_;

@@ -42,7 +42,11 @@ std::string_view ErrorText(const engine::Status& status) {
 
 void ReplyError(codec::ReplyWriter& reply, const engine::Status& status) {
   std::string_view text = ErrorText(status);
-  if (!text.empty()) {
+  if (status.code() == engine::Code::kDiskError) {
+    // Redis answers writes it cannot persist with MISCONF (stop-writes-on-bgsave-error, a
+    // failing AOF); so does Basalt while its data directory cannot be written.
+    reply.Error(std::string(kErrDiskPrefix) + status.message());
+  } else if (!text.empty()) {
     reply.Error(text);
   } else {
     reply.Error("ERR " + status.ToString());

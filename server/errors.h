@@ -15,6 +15,7 @@ inline constexpr std::string_view kErrNotFloat = "ERR value is not a valid float
 inline constexpr std::string_view kErrWrongType =
     "WRONGTYPE Operation against a key holding the wrong kind of value";
 inline constexpr std::string_view kErrNoAuth = "NOAUTH Authentication required.";
+inline constexpr std::string_view kErrDiskPrefix = "MISCONF Errors writing to the data directory: ";
 inline constexpr std::string_view kErrDbRange = "ERR DB index is out of range";
 inline constexpr std::string_view kErrNoSuchKey = "ERR no such key";
 

@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -51,14 +53,66 @@ int ListenOn(const std::string& host, int port, int backlog) {
   return fd;
 }
 
-// Raises the soft descriptor limit to the hard one: every client and every open SST file
-// needs a descriptor.
-void RaiseFileLimit() {
+// Descriptors kept for everything that is not a client: listening sockets, loop internals
+// (Redis reserves 32 for these) and RocksDB's table and log files.
+constexpr int64_t kReservedFds = 32 + 128;
+
+// Every client needs a descriptor. As Redis does at start-up, raises RLIMIT_NOFILE to
+// maxclients + the reserve (the hard limit too, which root may do); when the system refuses,
+// takes the highest limit it grants and lowers maxclients to fit, with a warning.
+void RaiseFileLimit(Config* config) {
+  const int64_t maxclients = config->GetInt("maxclients");
+  const rlim_t want = static_cast<rlim_t>(maxclients + kReservedFds);
   rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) spdlog::warn("could not raise RLIMIT_NOFILE");
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur >= want) return;
+  rlimit raised{want, std::max(rl.rlim_max, want)};
+  if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return;
+  // Not allowed past the hard limit: take all of it.
+  raised = {rl.rlim_max, rl.rlim_max};
+  if (rl.rlim_max > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  const int64_t fit = std::max<int64_t>(1, static_cast<int64_t>(rl.rlim_cur) - kReservedFds);
+  spdlog::warn(
+      "Your current 'ulimit -n' of {} is not enough for the server to start. Please increase "
+      "your open file limit to at least {}. Reducing maxclients from {} to {}.",
+      rl.rlim_cur, want, maxclients, fit);
+  (void)config->Set("maxclients", std::to_string(fit), false);
+}
+
+// Redis's reply to a client refused by protected mode, word for word (including its typo).
+constexpr char kProtectedModeDenied[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need to "
+    "do one of the above things in order for the server to start accepting connections from "
+    "the outside.\r\n";
+
+// Whether a peer address is the loopback interface (127.0.0.0/8 or ::1), as Redis decides it.
+bool IsLoopback(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
   }
+  if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    return IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+  }
+  return ss.ss_family == AF_UNIX;
+}
+
+// Writes a one-line refusal to a freshly accepted socket and closes it.
+void Refuse(int fd, std::string_view msg) {
+  ssize_t ignored = write(fd, msg.data(), msg.size());
+  (void)ignored;
+  close(fd);
 }
 
 }  // namespace
@@ -79,6 +133,13 @@ int Server::Run() {
   eo.storage.sync_mode = ParseSyncMode(config_->GetString("appendfsync"));
   eo.storage.databases = eo.databases;
   eo.storage.created_by = "basalt-server";
+  eo.storage.log = [](bool error, const std::string& message) {
+    if (error) {
+      spdlog::error("{}", message);
+    } else {
+      spdlog::warn("{}", message);
+    }
+  };
   auto engine = engine::Engine::Open(eo);
   if (!engine.ok()) {
     spdlog::critical("cannot open data directory {}: {}", eo.storage.dir,
@@ -140,7 +201,7 @@ int Server::Run() {
   InstallConfigHooks();
 
   uv_loop_init(&loop_);
-  RaiseFileLimit();
+  RaiseFileLimit(config_);
   uv_timer_init(&loop_, &accept_pause_);
   accept_pause_.data = this;
   if (!Listen()) {
@@ -204,7 +265,10 @@ void Server::OnListenReady(uv_poll_t* p, int status, int) {
 
 void Server::AcceptAll(int listen_fd) {
   while (true) {
-    int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof(peer);
+    int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &peer_len,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         // Out of descriptors: the listening socket stays readable, so polling it again at once
@@ -217,16 +281,25 @@ void Server::AcceptAll(int listen_fd) {
     }
     stats_.connections_received.fetch_add(1);
     if (clients_.Count() >= static_cast<size_t>(config_->GetInt("maxclients"))) {
-      static const char kMsg[] = "-ERR max number of clients reached\r\n";
-      ssize_t ignored = write(fd, kMsg, sizeof(kMsg) - 1);
-      (void)ignored;
-      close(fd);
+      Refuse(fd, "-ERR max number of clients reached\r\n");
+      stats_.rejected_connections.fetch_add(1);
+      continue;
+    }
+    if (ProtectedModeRefuses(peer)) {
+      Refuse(fd, kProtectedModeDenied);
       stats_.rejected_connections.fetch_add(1);
       continue;
     }
     Worker* w = workers_[next_worker_++ % workers_.size()].get();
     w->AddConnection(fd, w->NewClient(fd));
   }
+}
+
+// Redis 7.0's protected mode: with `protected-mode yes` and no password for the default user,
+// only loopback clients are served, whatever the bind addresses are.
+bool Server::ProtectedModeRefuses(const sockaddr_storage& peer) const {
+  if (IsLoopback(peer) || config_->GetInt("protected-mode") == 0) return false;
+  return !context_.requirepass_set.load(std::memory_order_relaxed);
 }
 
 void Server::OnAcceptResume(uv_timer_t* t) {

@@ -7,6 +7,7 @@
 #ifndef BASALT_SERVER_SERVER_H_
 #define BASALT_SERVER_SERVER_H_
 
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <memory>
@@ -49,6 +50,7 @@ class Server {
   // Every 100 ms: samples the instantaneous rates of INFO stats (server/diagnostics.h).
   static void OnCron(uv_timer_t* t);
   void AcceptAll(int listen_fd);
+  bool ProtectedModeRefuses(const sockaddr_storage& peer) const;
   void Shutdown();
 
   Config* config_;

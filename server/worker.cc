@@ -225,7 +225,10 @@ void Worker::CloseIdle() {
   int64_t now = engine::NowMs();
   std::vector<Connection*> idle;
   for (auto& [id, c] : conns_) {
-    if (c->client().suspended()) continue;  // as in Redis, a blocked client is not idle
+    // As in Redis, blocked clients (they have their own timeout), Pub/Sub subscribers and
+    // monitors are never idle.
+    const Client& client = c->client();
+    if (client.suspended() || client.subscribed() || client.monitor.load()) continue;
     if (now - c->client().last_interaction_ms() > timeout_s * 1000) idle.push_back(c);
   }
   for (Connection* c : idle) c->Close();
