@@ -8,6 +8,7 @@ survive the crash and be delivered when a worker starts). Every result is checke
 
 Run: BASALT_SERVER=path/to/basalt-server /usr/bin/python3 celery_scenario.py
      BASALT_APP_TARGET=redis /usr/bin/python3 celery_scenario.py   (the same against Redis)
+     BASALT_CELERY_SERVER_WORKERS=2 ...   (Basalt with 2 worker threads; see body())
 """
 
 import datetime
@@ -162,7 +163,9 @@ def body(workdir, cleanup):
     # the server running the two in the order they were sent, as Redis's single thread does;
     # Basalt's worker threads can run the GET first, and a result stored in between is then
     # never seen (get() hangs until its timeout). With one worker Basalt keeps that order.
-    srv = Server(workdir, basalt_extra=["--workers", "1"]).start()
+    # BASALT_CELERY_SERVER_WORKERS=N runs Basalt with N workers to show that race.
+    threads = os.environ.get("BASALT_CELERY_SERVER_WORKERS", "1")
+    srv = Server(workdir, basalt_extra=["--workers", threads]).start()
     cleanup.append(srv.kill9)
     os.environ["BASALT_CELERY_BROKER"] = srv.url(0)
     os.environ["BASALT_CELERY_BACKEND"] = srv.url(1)
