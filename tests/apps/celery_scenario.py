@@ -130,6 +130,14 @@ def enqueue_batch(tasks, tag):
     return pending
 
 
+def rebind(tasks, pending):
+    """The same results through a fresh application object. After a server restart the old
+    object's result consumer (celery's pub/sub reader) sometimes sees results only late,
+    against Redis too; a fresh one subscribes anew. The batches hold plain results only."""
+    app = tasks.make_app()
+    return [(desc, app.AsyncResult(res.id), verify) for desc, res, verify in pending]
+
+
 class Workers:
     """Starts Celery workers one at a time; the scenario's cleanup stops each by PID."""
 
@@ -209,6 +217,7 @@ def body(workdir, cleanup):
     # unacknowledged are delivered again once older than the visibility timeout.
     workers.kill()
     worker = workers.start(visibility=5)
+    pending = rebind(tasks, pending)
     collect(pending, time.monotonic() + RESULT_TIMEOUT, worker, srv)
     log(f"phase 2 complete in {time.monotonic() - t1:.1f}s")
 
@@ -227,6 +236,7 @@ def body(workdir, cleanup):
     check(after == queued, f"kill -9 lost queued messages: {queued} before, {after} after")
     log(f"phase 3: {queued} queued messages survived kill -9; starting the worker")
     worker = workers.start(visibility=5)
+    pending = rebind(tasks, pending)
     collect(pending, time.monotonic() + RESULT_TIMEOUT, worker, srv)
     log(f"phase 3 complete in {time.monotonic() - t2:.1f}s")
     workers.stop()

@@ -7,10 +7,18 @@ import time
 
 from celery import Celery
 
-app = Celery("celery_tasks",
-             broker=os.environ.get("BASALT_CELERY_BROKER", "redis://127.0.0.1:6379/0"),
-             backend=os.environ.get("BASALT_CELERY_BACKEND", "redis://127.0.0.1:6379/1"))
-app.conf.update(
+
+def make_app():
+    """A Celery application object with the scenario's configuration (the driver makes a
+    fresh one to collect results after a server restart; see celery_scenario.py)."""
+    app = Celery("celery_tasks",
+                 broker=os.environ.get("BASALT_CELERY_BROKER", "redis://127.0.0.1:6379/0"),
+                 backend=os.environ.get("BASALT_CELERY_BACKEND", "redis://127.0.0.1:6379/1"))
+    app.conf.update(CONFIG)
+    return app
+
+
+CONFIG = dict(
     task_serializer="json",
     result_serializer="json",
     accept_content=["json"],
@@ -29,6 +37,8 @@ app.conf.update(
     result_backend_transport_options={"retry_policy": {"timeout": 30.0}},
     redis_backend_health_check_interval=5,
 )
+
+app = make_app()
 
 
 @app.task
