@@ -7,7 +7,8 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config
   librocksdb-dev libuv1-dev libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libspdlog-dev libfmt-dev
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev)
-test_pkgs=(redis-tools redis-server python3-redis python3-pytest)
+test_pkgs=(redis-tools redis-server python3-redis python3-pytest
+  python3-celery python3-kombu python3-flask)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == "test" ]]; then want+=("${test_pkgs[@]}"); fi
