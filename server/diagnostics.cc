@@ -9,20 +9,11 @@
 #include <cstdio>
 #include <fstream>
 
+#include "server/commands/args.h"
+
 namespace basalt::server {
 
 namespace {
-
-bool IEqual(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 int64_t UnixSeconds() {
   using std::chrono::duration_cast;
@@ -53,7 +44,7 @@ std::vector<std::string> SlowLog::Trim(const codec::Argv& argv) {
 }
 
 codec::Argv SlowLog::Redact(std::string_view name, const codec::Argv& argv) {
-  auto is = IEqual;
+  auto is = IEquals;
   codec::Argv out = argv;
   const std::string kRedacted = "(redacted)";
   if (name == "auth") {

@@ -5,21 +5,11 @@
 #include <vector>
 
 #include "server/client.h"
+#include "server/commands/args.h"
 
 namespace basalt::server {
 
 namespace {
-
-bool IEq(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // Redis's sdscatrepr: a double-quoted string with \\ \" \n \r \t \a \b and \xHH escapes.
 void AppendRepr(std::string* out, std::string_view s) {
@@ -67,10 +57,10 @@ std::vector<bool> Redacted(std::string_view name, const codec::Argv& argv) {
   } else if (name == "hello") {
     for (size_t i = 2; i < argv.size(); ++i) {
       const size_t more = argv.size() - 1 - i;
-      if (IEq(argv[i], "auth") && more >= 2) {
+      if (IEquals(argv[i], "auth") && more >= 2) {
         hide[i + 1] = hide[i + 2] = true;
         i += 2;
-      } else if (IEq(argv[i], "setname") && more >= 1) {
+      } else if (IEquals(argv[i], "setname") && more >= 1) {
         ++i;
       } else {
         break;
