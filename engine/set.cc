@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <random>
 #include <set>
 #include <unordered_set>
@@ -86,11 +87,108 @@ Status MembersAt(const Db& db, std::string_view key, uint64_t version,
   return Status::OK();
 }
 
+// Sampling large sets. An exact uniform draw walks to its index, O(size) per draw: SPOP on a
+// set of a million members would walk half a million of them (and the tombstones of earlier
+// pops) every time. A set larger than kWalkLimit draws `count` members with count * 16 <= size
+// by seeking instead: to a random point between its first and last member (their bytes after
+// the common prefix read as a base-256 number) and taking the member there, wrapping to the
+// first. Members after a wide gap come up more often than others: Redis's own sampling (a random
+// bucket, then a random entry of its chain) is not uniform either.
+constexpr uint64_t kWalkLimit = 1024;
+constexpr uint64_t kSampleRatio = 16;
+
+bool Sampled(uint64_t size, uint64_t count) {
+  return size > kWalkLimit && count <= size / kSampleRatio;
+}
+
+class MemberSampler {
+ public:
+  MemberSampler(const Db& db, std::string_view key, uint64_t version) : it_(db, key, version) {}
+
+  // Finds the first and last member. False when the set has none.
+  bool Init() {
+    it_.SeekToLast();
+    if (!it_.Valid()) return false;
+    std::string last(it_.subkey());
+    it_.SeekToFirst();
+    if (!it_.Valid()) return false;
+    std::string first(it_.subkey());
+    size_t common = 0;
+    while (common < first.size() && common < last.size() && first[common] == last[common]) {
+      ++common;
+    }
+    prefix_ = first.substr(0, common);
+    low_ = Digits(first, common);
+    high_ = Digits(last, common);
+    return true;
+  }
+
+  // One member, or nullopt on a read error (status()).
+  std::optional<std::string> Draw() {
+    uint64_t r = std::uniform_int_distribution<uint64_t>(low_, high_)(Rng());
+    std::string target = prefix_;
+    for (int shift = 56; shift >= 0; shift -= 8) target.push_back(static_cast<char>(r >> shift));
+    it_.Seek(target);
+    if (!it_.Valid()) it_.SeekToFirst();
+    if (!it_.Valid()) return std::nullopt;
+    return std::string(it_.subkey());
+  }
+
+  Status status() const { return it_.status(); }
+
+ private:
+  // The 8 bytes of `s` after `from`, big-endian, zero-padded.
+  static uint64_t Digits(const std::string& s, size_t from) {
+    uint64_t v = 0;
+    for (size_t i = from; i < from + 8; ++i) {
+      v = (v << 8) | (i < s.size() ? static_cast<uint8_t>(s[i]) : 0);
+    }
+    return v;
+  }
+
+  SubkeyIterator it_;
+  std::string prefix_;
+  uint64_t low_ = 0, high_ = 0;
+};
+
+// Draws `count` members of a large set by sampling (Sampled()), distinct or with repeats.
+// Returns false when sampling did not find enough distinct members in its budget of draws (the
+// caller then walks).
+StatusOr<bool> SampleMembers(const Db& db, std::string_view key, const KeyRecord& rec,
+                             uint64_t count, bool distinct, std::vector<std::string>* out) {
+  MemberSampler sampler(db, key, rec.meta.version);
+  if (!sampler.Init()) {
+    BASALT_RETURN_IF_ERROR(sampler.status());
+    return Status::Corruption("set size disagrees with members");
+  }
+  std::unordered_set<std::string> seen;
+  const uint64_t budget = count * 8 + 64;
+  for (uint64_t tries = 0; out->size() < count && tries < budget; ++tries) {
+    std::optional<std::string> m = sampler.Draw();
+    if (!m) {
+      BASALT_RETURN_IF_ERROR(sampler.status());
+      return Status::Corruption("set size disagrees with members");
+    }
+    if (distinct && !seen.insert(*m).second) continue;
+    out->push_back(std::move(*m));
+  }
+  if (out->size() == count) return true;
+  out->clear();
+  return false;
+}
+
 // Draws min(count, size) distinct members of a live set, in random order.
 Status DrawDistinct(const Db& db, std::string_view key, const KeyRecord& rec, uint64_t count,
                     std::vector<std::string>* out) {
   if (count >= rec.meta.size) {
     BASALT_RETURN_IF_ERROR(ReadMembers(db, key, rec, out));
+  } else if (Sampled(rec.meta.size, count)) {
+    auto done = SampleMembers(db, key, rec, count, /*distinct=*/true, out);
+    if (!done.ok()) return done.status();
+    if (!*done) {
+      BASALT_RETURN_IF_ERROR(
+          MembersAt(db, key, rec.meta.version, DistinctIndexes(rec.meta.size, count), out));
+    }
   } else {
     BASALT_RETURN_IF_ERROR(
         MembersAt(db, key, rec.meta.version, DistinctIndexes(rec.meta.size, count), out));
@@ -287,6 +385,11 @@ StatusOr<std::vector<std::string>> SetRandomMembers(const Db& db, std::string_vi
   // -INT64_MAX <= count < 0 (the command layer rejects INT64_MIN, as Redis does).
   const uint64_t n = static_cast<uint64_t>(-count);
   if (n > kMaxRandomDraw) return Status(Code::kOutOfRange, "");
+  if (Sampled(rec.meta.size, n)) {
+    auto done = SampleMembers(db, key, rec, n, /*distinct=*/false, &out);
+    if (!done.ok()) return done.status();
+    if (*done) return out;
+  }
   BASALT_RETURN_IF_ERROR(
       MembersAt(db, key, rec.meta.version, RepeatedIndexes(rec.meta.size, n), &out));
   std::shuffle(out.begin(), out.end(), Rng());
