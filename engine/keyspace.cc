@@ -217,6 +217,12 @@ void Engine::Publish(WriteEffects* effects) {
   effects->Clear();
 }
 
+namespace {
+// FlushDb calls since one last flushed the memtables, process-wide (it only paces the flushes).
+constexpr int kFlushDbsPerMemtableFlush = 32;
+std::atomic<int> flushdbs_since_memtable_flush{0};
+}  // namespace
+
 Status Engine::FlushDb(const Db& db) {
   // A whole-database rewrite cannot be staged in a transaction's indexed batch (no range
   // deletes there): what the transaction wrote so far commits first. The caller holds the world
@@ -225,15 +231,26 @@ Status Engine::FlushDb(const Db& db) {
   rocksdb::WriteBatch b;
   const uint8_t p = db.physical;
   std::string begin = codec::MetaDbBegin(p), end = codec::MetaDbEnd(p);
-  for (auto* cf : {storage_->meta(), storage_->data(), storage_->zscore(), storage_->expire()}) {
-    b.DeleteRange(cf, begin, end);
-  }
+  const std::vector<rocksdb::ColumnFamilyHandle*> cfs = {storage_->meta(), storage_->data(),
+                                                         storage_->zscore(), storage_->expire()};
+  for (auto* cf : cfs) b.DeleteRange(cf, begin, end);
   b.Put(storage_->reserved(), CounterKey('\x02', p), EncodeDelta(0));
   b.Put(storage_->reserved(), CounterKey('\x03', p), EncodeDelta(0));
   BASALT_RETURN_IF_ERROR(storage_->Write(&b));
   hot_tier_->ClearDb(p);
   changes_.fetch_add(key_count_[p].exchange(0));
   expires_count_[p].store(0);
+  // Every read re-fragments the range deletions still in the mutable memtables (RocksDB 7.x),
+  // so a client that runs FLUSHALL between tests would make all reads slower and slower. Moving
+  // them to SST files now and then keeps that cost bounded.
+  if (flushdbs_since_memtable_flush.fetch_add(1) + 1 >= kFlushDbsPerMemtableFlush) {
+    flushdbs_since_memtable_flush.store(0);
+    rocksdb::FlushOptions o;
+    o.wait = false;  // the flush runs in the background; reads see the immutable memtable
+    o.allow_write_stall = true;
+    // Only pacing: a failed flush leaves the data as it is, and a later one retries.
+    storage_->db()->Flush(o, cfs).PermitUncheckedError();
+  }
   NotifyDbReplaced(db.index);
   return Status::OK();
 }

@@ -13,6 +13,6 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DBASALT_FUZZ=ON -DBASALT_BUILD_TESTS=OFF \
   -DBASALT_FUZZ_SECONDS="$seconds" "${launcher[@]}" >&2
 # Only what the targets link: the server and dump binaries are not needed here.
-cmake --build "$build" --target fuzz_resp_parser fuzz_codec >&2
+cmake --build "$build" --target fuzz_resp_parser fuzz_codec fuzz_commands >&2
 cd "$build"
 ctest --output-on-failure -j1 -R '^fuzz_'
