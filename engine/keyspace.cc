@@ -221,6 +221,18 @@ namespace {
 // FlushDb calls since one last flushed the memtables, process-wide (it only paces the flushes).
 constexpr int kFlushDbsPerMemtableFlush = 32;
 std::atomic<int> flushdbs_since_memtable_flush{0};
+
+// Whether physical database `physical` holds any metadata record (any key, expired or not).
+bool HasMetaRecords(Storage* storage, uint8_t physical) {
+  const std::string end = codec::MetaDbEnd(physical);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(storage->db()->NewIterator(ro, storage->meta()));
+  it->Seek(codec::MetaDbBegin(physical));
+  // An error counts as "maybe": the range deletions are then written as always.
+  return it->Valid() || !it->status().ok();
+}
 }  // namespace
 
 Status Engine::FlushDb(const Db& db) {
@@ -228,12 +240,17 @@ Status Engine::FlushDb(const Db& db) {
   // deletes there): what the transaction wrote so far commits first. The caller holds the world
   // lock exclusively, so no other writer can come between the two.
   if (Txn* txn = Txn::Current(); txn != nullptr) BASALT_RETURN_IF_ERROR(txn->Commit());
-  rocksdb::WriteBatch b;
   const uint8_t p = db.physical;
   std::string begin = codec::MetaDbBegin(p), end = codec::MetaDbEnd(p);
+  rocksdb::WriteBatch b;
   const std::vector<rocksdb::ColumnFamilyHandle*> cfs = {storage_->meta(), storage_->data(),
                                                          storage_->zscore(), storage_->expire()};
-  for (auto* cf : cfs) b.DeleteRange(cf, begin, end);
+  // An empty database (no metadata record: whatever subkeys or index entries remain belong to
+  // no key and are garbage already) needs no range deletions: FLUSHALL mostly meets such.
+  const bool empty = !HasMetaRecords(storage_.get(), p);
+  if (!empty) {
+    for (auto* cf : cfs) b.DeleteRange(cf, begin, end);
+  }
   b.Put(storage_->reserved(), CounterKey('\x02', p), EncodeDelta(0));
   b.Put(storage_->reserved(), CounterKey('\x03', p), EncodeDelta(0));
   BASALT_RETURN_IF_ERROR(storage_->Write(&b));
@@ -243,7 +260,7 @@ Status Engine::FlushDb(const Db& db) {
   // Every read re-fragments the range deletions still in the mutable memtables (RocksDB 7.x),
   // so a client that runs FLUSHALL between tests would make all reads slower and slower. Moving
   // them to SST files now and then keeps that cost bounded.
-  if (flushdbs_since_memtable_flush.fetch_add(1) + 1 >= kFlushDbsPerMemtableFlush) {
+  if (!empty && flushdbs_since_memtable_flush.fetch_add(1) + 1 >= kFlushDbsPerMemtableFlush) {
     flushdbs_since_memtable_flush.store(0);
     rocksdb::FlushOptions o;
     o.wait = false;  // the flush runs in the background; reads see the immutable memtable

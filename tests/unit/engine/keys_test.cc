@@ -115,13 +115,15 @@ TEST_F(EngineTest, FlushAndSwapDbPersist) {
 
 // FlushDb moves its range deletions out of the memtables every few calls (reads re-fragment
 // them while they stay there, so a FLUSHALL per test made every read slower; found by
-// fuzz_commands). Many flushes in a row, with writes between and after, must still leave
-// exactly what was written after the last flush of each database, also after a reopen.
+// fuzz_commands), and skips an empty database. Many flushes in a row, with writes between and
+// after, must still leave exactly what was written after the last flush of each database, also
+// after a reopen.
 TEST_F(EngineTest, RepeatedFlushDbKeepsLaterWrites) {
   for (int round = 0; round < 100; ++round) {
     Put(db(0), "k" + std::to_string(round % 7), std::to_string(round));
     Put(db(1), "other", std::to_string(round));
     ASSERT_TRUE(engine_->FlushDb(db(0)).ok());
+    ASSERT_TRUE(engine_->FlushDb(db(2)).ok());  // empty: writes no range deletions
     EXPECT_EQ(engine_->KeyCount(db(0)), 0);
     EXPECT_EQ(*KeysExist(db(0), {"k0", "k1", "k2", "k3", "k4", "k5", "k6"}), 0);
     Put(db(0), "after", std::to_string(round));
