@@ -225,6 +225,24 @@ void Engine::Publish(WriteEffects* effects) {
   effects->Clear();
 }
 
+namespace {
+// FlushDb calls since one last flushed the memtables, process-wide (it only paces the flushes).
+constexpr int kFlushDbsPerMemtableFlush = 32;
+std::atomic<int> flushdbs_since_memtable_flush{0};
+
+// Whether physical database `physical` holds any metadata record (any key, expired or not).
+bool HasMetaRecords(Storage* storage, uint8_t physical) {
+  const std::string end = codec::MetaDbEnd(physical);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(storage->db()->NewIterator(ro, storage->meta()));
+  it->Seek(codec::MetaDbBegin(physical));
+  // An error counts as "maybe": the range deletions are then written as always.
+  return it->Valid() || !it->status().ok();
+}
+}  // namespace
+
 Status Engine::FlushDb(const Db& db) {
   if (Txn* txn = Txn::Current(); txn != nullptr) return txn->StageFlush(db.physical, db.index);
   DbOps ops;
@@ -295,11 +313,17 @@ Status Engine::CommitWithDbOps(rocksdb::WriteBatch* staged, DbOps* ops, WriteEff
   // databases first, then the map, then what the transaction wrote (after its FLUSHDB: what it
   // wrote before one was dropped when it was staged).
   rocksdb::WriteBatch b;
+  const std::vector<rocksdb::ColumnFamilyHandle*> cfs = {storage_->meta(), storage_->data(),
+                                                         storage_->zscore(), storage_->expire()};
+  int nonempty = 0;
   for (int p = 0; p < kMaxDatabases; ++p) {
     if (!ops->flushed.test(p)) continue;
-    std::string begin = codec::MetaDbBegin(p), end = codec::MetaDbEnd(p);
-    for (auto* cf : {storage_->meta(), storage_->data(), storage_->zscore(), storage_->expire()}) {
-      b.DeleteRange(cf, begin, end);
+    // An empty database (no metadata record: whatever subkeys or index entries remain belong to
+    // no key and are garbage already) needs no range deletions: FLUSHALL mostly meets such.
+    if (HasMetaRecords(storage_.get(), p)) {
+      ++nonempty;
+      std::string begin = codec::MetaDbBegin(p), end = codec::MetaDbEnd(p);
+      for (auto* cf : cfs) b.DeleteRange(cf, begin, end);
     }
     b.Put(storage_->reserved(), CounterKey('\x02', p), EncodeDelta(0));
     b.Put(storage_->reserved(), CounterKey('\x03', p), EncodeDelta(0));
@@ -321,6 +345,18 @@ Status Engine::CommitWithDbOps(rocksdb::WriteBatch* staged, DbOps* ops, WriteEff
   }
   if (ops->remapped) {
     for (int i = 0; i < kMaxDatabases; ++i) physical_[i].store(ops->map[i]);
+  }
+  // Every read re-fragments the range deletions still in the mutable memtables (RocksDB 7.x),
+  // so a client that runs FLUSHALL between tests would make all reads slower and slower. Moving
+  // them to SST files now and then keeps that cost bounded.
+  if (nonempty > 0 &&
+      flushdbs_since_memtable_flush.fetch_add(nonempty) + nonempty >= kFlushDbsPerMemtableFlush) {
+    flushdbs_since_memtable_flush.store(0);
+    rocksdb::FlushOptions o;
+    o.wait = false;  // the flush runs in the background; reads see the immutable memtable
+    o.allow_write_stall = true;
+    // Only pacing: a failed flush leaves the data as it is, and a later one retries.
+    storage_->db()->Flush(o, cfs).PermitUncheckedError();
   }
   for (int logical : ops->replaced) NotifyDbReplaced(logical);
   ops->Clear();

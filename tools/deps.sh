@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Basalt needs that are missing on this machine.
-# Usage: tools/deps.sh [build|test]   ("test" adds the real clients the tests drive)
+# Usage: tools/deps.sh [build|test|fuzz]   ("test" adds the real clients the tests drive,
+# "fuzz" clang and its libFuzzer/sanitizer runtimes for tests/fuzz)
 set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config
@@ -9,9 +10,13 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev)
 test_pkgs=(redis-tools redis-server python3-redis python3-pytest
   python3-celery python3-kombu python3-flask)
+fuzz_pkgs=(clang libclang-rt-dev)
 
 want=("${build_pkgs[@]}")
-if [[ "${1:-build}" == "test" ]]; then want+=("${test_pkgs[@]}"); fi
+case "${1:-build}" in
+  test) want+=("${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  fuzz) want+=("${fuzz_pkgs[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
