@@ -90,12 +90,17 @@ Status MembersAt(const Db& db, std::string_view key, uint64_t version,
 // Sampling large sets. An exact uniform draw walks to its index, O(size) per draw: SPOP on a
 // set of a million members would walk half a million of them (and the tombstones of earlier
 // pops) every time. A set larger than kWalkLimit draws `count` members with count * 16 <= size
-// by seeking instead: to a random point between its first and last member (their bytes after
-// the common prefix read as a base-256 number) and taking the member there, wrapping to the
-// first. Members after a wide gap come up more often than others: Redis's own sampling (a random
-// bucket, then a random entry of its chain) is not uniform either.
+// by seeking instead: to a random byte string that shares the members' common prefix and then
+// has, at each of the next kSampleBytes positions, a byte drawn from the range of bytes seen at
+// that position (in the first and last member, widened by every member drawn), taking the member
+// at or after it and wrapping to the first. For keys such as `item:000123` this is close to
+// uniform. Drawing from the whole byte range instead would land mostly just after the gaps
+// between digit blocks, pop the same few regions over and over and walk their ever-growing
+// tombstones. Members after wide gaps still come up more often than others: Redis's own
+// sampling (a random bucket, then a random entry of its chain) is not uniform either.
 constexpr uint64_t kWalkLimit = 1024;
 constexpr uint64_t kSampleRatio = 16;
+constexpr size_t kSampleBytes = 16;
 
 bool Sampled(uint64_t size, uint64_t count) {
   return size > kWalkLimit && count <= size / kSampleRatio;
@@ -118,37 +123,46 @@ class MemberSampler {
       ++common;
     }
     prefix_ = first.substr(0, common);
-    low_ = Digits(first, common);
-    high_ = Digits(last, common);
+    Widen(first);
+    Widen(last);
     return true;
   }
 
   // One member, or nullopt on a read error (status()).
   std::optional<std::string> Draw() {
-    uint64_t r = std::uniform_int_distribution<uint64_t>(low_, high_)(Rng());
     std::string target = prefix_;
-    for (int shift = 56; shift >= 0; shift -= 8) target.push_back(static_cast<char>(r >> shift));
+    for (const auto& [lo, hi] : ranges_) {
+      target.push_back(static_cast<char>(std::uniform_int_distribution<int>(lo, hi)(Rng())));
+    }
     it_.Seek(target);
     if (!it_.Valid()) it_.SeekToFirst();
     if (!it_.Valid()) return std::nullopt;
-    return std::string(it_.subkey());
+    std::string member(it_.subkey());
+    Widen(member);
+    return member;
   }
 
   Status status() const { return it_.status(); }
 
  private:
-  // The 8 bytes of `s` after `from`, big-endian, zero-padded.
-  static uint64_t Digits(const std::string& s, size_t from) {
-    uint64_t v = 0;
-    for (size_t i = from; i < from + 8; ++i) {
-      v = (v << 8) | (i < s.size() ? static_cast<uint8_t>(s[i]) : 0);
+  // Widens the per-position byte ranges with the bytes of `member` after the common prefix.
+  void Widen(const std::string& member) {
+    const size_t n =
+        std::min(kSampleBytes, member.size() - std::min(member.size(), prefix_.size()));
+    for (size_t i = 0; i < n; ++i) {
+      const int b = static_cast<uint8_t>(member[prefix_.size() + i]);
+      if (i == ranges_.size()) {
+        ranges_.emplace_back(b, b);
+      } else {
+        ranges_[i].first = std::min(ranges_[i].first, b);
+        ranges_[i].second = std::max(ranges_[i].second, b);
+      }
     }
-    return v;
   }
 
   SubkeyIterator it_;
   std::string prefix_;
-  uint64_t low_ = 0, high_ = 0;
+  std::vector<std::pair<int, int>> ranges_;  // [lowest, highest] byte seen at each position
 };
 
 // Draws `count` members of a large set by sampling (Sampled()), distinct or with repeats.

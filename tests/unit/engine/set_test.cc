@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
+#include <string>
 
 #include "engine/collection.h"
 #include "engine/string.h"
@@ -86,6 +88,41 @@ TEST_F(SetTest, WrongType) {
   auto moved = SetMove(db(), "missing", "str", "a");  // missing source answers first
   ASSERT_TRUE(moved.ok());
   EXPECT_FALSE(*moved);
+}
+
+TEST_F(SetTest, LargeSetsAreSampledEvenlyAndPopsStayDistinct) {
+  // 20,000 members `m:000000` .. `m:019999`, more than the exact walk's limit.
+  std::vector<std::string> members;
+  for (int i = 0; i < 20000; ++i) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "m:%06d", i);
+    members.emplace_back(buf);
+  }
+  for (size_t i = 0; i < members.size(); i += 1000) {
+    Add("s", Views(members.begin() + i, members.begin() + i + 1000));
+  }
+  // With repeats: every thousand-block of members comes up about equally often.
+  std::vector<int> blocks(20, 0);
+  for (int round = 0; round < 40; ++round) {
+    auto drawn = SetRandomMembers(db(), "s", -500);
+    ASSERT_TRUE(drawn.ok());
+    ASSERT_EQ(drawn->size(), 500u);
+    for (const auto& m : *drawn) ++blocks[std::stoi(m.substr(2)) / 1000];
+  }
+  for (int n : blocks) {
+    EXPECT_GT(n, 1000 / 2);  // 20,000 draws over 20 blocks: 1,000 each expected
+    EXPECT_LT(n, 1000 * 3 / 2);
+  }
+  // Pops one at a time: distinct members of the set, and the set shrinks by one each time.
+  std::set<std::string> popped;
+  for (int i = 0; i < 1200; ++i) {
+    auto p = SetPop(db(), "s", 1);
+    ASSERT_TRUE(p.ok());
+    ASSERT_EQ(p->size(), 1u);
+    EXPECT_TRUE(popped.insert((*p)[0]).second);
+  }
+  EXPECT_EQ(CheckedSize("s"), 20000u - 1200u);
+  for (const auto& m : popped) EXPECT_FALSE((*SetIsMember(db(), "s", {m}))[0]);
 }
 
 TEST_F(SetTest, PopKeepsInvariantAndDeletesWhenEmpty) {
