@@ -62,9 +62,11 @@ void CollectionWriter::Finish(const KeyRecord& old, const codec::Metadata& meta)
 namespace {
 
 std::unique_ptr<rocksdb::Iterator> NewSubkeyIterator(Storage& st, rocksdb::ColumnFamilyHandle* cf,
-                                                     const rocksdb::Slice* upper) {
+                                                     const rocksdb::Slice* upper,
+                                                     uint64_t max_skipped = 0) {
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = upper;
+  ro.max_skippable_internal_keys = max_skipped;
   ro.prefix_same_as_start = false;
   return st.NewIterator(ro, cf);
 }
@@ -77,7 +79,11 @@ HotTier::ElementsPtr LoadElements(const Db& db, std::string_view key, uint64_t v
   const std::string prefix = codec::EncodeDataPrefix(db.physical, key, version);
   const std::string upper = codec::EncodeDataPrefix(db.physical, key, version + 1);
   const rocksdb::Slice upper_slice(upper);
-  auto it = NewSubkeyIterator(db.engine->storage(), cf, &upper_slice);
+  // A collection that popped or deleted many elements lies among their tombstones until
+  // compaction; loading it would walk them all, on every load (a write drops what was loaded).
+  // Past a bound the iterator gives up (Incomplete) and the collection is not cached this time.
+  const uint64_t max_skipped = 2 * max_bytes / HotTier::ElementsCharge(1, 0) + 256;
+  auto it = NewSubkeyIterator(db.engine->storage(), cf, &upper_slice, max_skipped);
   auto elems = std::make_shared<HotTier::Elements>();
   elems->version = version;
   std::vector<std::pair<size_t, size_t>> lengths;
@@ -88,6 +94,7 @@ HotTier::ElementsPtr LoadElements(const Db& db, std::string_view key, uint64_t v
     lengths.emplace_back(k.size() - prefix.size(), v.size());
     if (HotTier::ElementsCharge(lengths.size(), elems->buf.size()) > max_bytes) return nullptr;
   }
+  if (it->status().IsIncomplete()) return nullptr;
   *status = FromRocks(it->status());
   if (!status->ok()) return nullptr;
   elems->items.reserve(lengths.size());
