@@ -341,13 +341,17 @@ namespace {
 constexpr auto kResumeInterval = std::chrono::milliseconds(100);
 
 // The newest sequence number this thread committed and has not yet seen made durable (0:
-// none). The server runs a connection's commands and then MakeDurable on one worker thread
-// with no other connection in between, so this is that connection's.
+// none). A worker thread calls MakeDurable once per loop iteration for every connection that
+// wrote in it (group commit), so this covers all of them: on a disk error they are all refused.
 thread_local uint64_t tl_pending_seq = 0;
 
 // What a client is told when its write cannot be stored.
 std::string DiskErrorText(const rocksdb::Status& s) {
-  if (s.IsNoSpace()) return "No space left on device";
+  // A background error (a failed flush) may come back wrapped, e.g. as "Result incomplete: IO
+  // error: No space left on device: ...".
+  if (s.IsNoSpace() || s.ToString().find("No space left on device") != std::string::npos) {
+    return "No space left on device";
+  }
   return s.ToString();
 }
 
@@ -367,7 +371,7 @@ Status Storage::Write(rocksdb::WriteBatch* batch) {
       return Status::OK();
     }
   }
-  if (!s.IsIOError() && !disk_error()) return FromRocks(s);
+  if (!s.IsIOError() && !s.IsIncomplete() && !disk_error()) return FromRocks(s);
   // The WAL (or, earlier, a flush) failed: RocksDB has stopped writes.
   EnterDiskError(s);
   return Status(Code::kDiskError, DiskErrorText(s));
