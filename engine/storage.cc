@@ -192,12 +192,8 @@ class HideFlushed : public rocksdb::Iterator {
     return flushed_.test(p) ? p : -1;
   }
   void SkipForward() {
+    // Physical databases are below kMaxDatabases (255), so p + 1 still fits the byte.
     for (int p = HiddenDb(); p >= 0; p = HiddenDb()) {
-      if (p == 255) {
-        it_->SeekToLast();
-        it_->Next();  // past the end: invalid
-        return;
-      }
       it_->Seek(std::string(1, static_cast<char>(p + 1)));
     }
   }

@@ -260,3 +260,12 @@ def run_redis_cli(port, *args, input=None, timeout=60, password=None):
         cmd += ["-a", password, "--no-auth-warning"]
     cmd += [str(a) for a in args]
     return subprocess.run(cmd, input=input, capture_output=True, timeout=timeout)
+
+
+def vm_rss_kb(pid):
+    """The resident set size of process `pid` in KiB (VmRSS from /proc)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")

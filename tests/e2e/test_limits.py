@@ -14,16 +14,9 @@ import time
 import pytest
 
 from conftest import RespConn
+from e2e_support import vm_rss_kb
 
 CONNECTIONS = 10_000
-
-
-def vm_rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def fd_soft_limit(pid):

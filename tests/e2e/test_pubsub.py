@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import IS_REDIS
-from e2e_support import ReplyError, RespConn
+from e2e_support import ReplyError, RespConn, vm_rss_kb
 
 SUBSCRIBED_ERR = ("ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
                   "RESET are allowed in this context")
@@ -208,14 +208,6 @@ def test_chat_room_fanout_across_workers_keeps_publisher_order(server_factory):
         for p in range(n_pubs):
             assert seen[p] == list(range(n_msgs)), f"publisher {p} out of order or lost"
         c.close()
-
-
-def vm_rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def test_slow_subscriber_is_disconnected_and_memory_stays_bounded(server_factory):
