@@ -45,7 +45,7 @@ const ParamSpec kParams[] = {
      "space-separated addresses to listen on"},
     {"dir", nullptr, ParamKind::kString, "./data", false, 0, 0, nullptr, "data directory"},
     {"workers", nullptr, ParamKind::kInt, "0", false, 0, 256, nullptr,
-     "worker threads (0 = number of cores)"},
+     "worker threads (0 = half the cores, at least one)"},
     {"requirepass", nullptr, ParamKind::kString, "", true, 0, 0, nullptr, "password for AUTH"},
     {"appendfsync", nullptr, ParamKind::kEnum, "everysec", true, 0, 0, "everysec always no",
      "when acknowledged writes are fsynced"},
@@ -152,6 +152,10 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
+int DefaultWorkers() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));
+}
+
 Config::Config() {
   for (const ParamSpec& spec : kParams) {
     Entry e{&spec, "", {}};
@@ -161,8 +165,7 @@ Config::Config() {
     entries_.emplace(spec.name, std::move(e));
     if (spec.alias != nullptr) aliases_.emplace(spec.alias, spec.name);
   }
-  unsigned cores = std::thread::hardware_concurrency();
-  entries_.at("workers").value = std::to_string(cores == 0 ? 1 : cores);
+  entries_.at("workers").value = std::to_string(DefaultWorkers());
 }
 
 bool Config::ParseMemory(std::string_view text, int64_t* out) {

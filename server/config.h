@@ -42,6 +42,13 @@ struct ParamSpec {
   std::string (*display)(const std::string& canonical) = nullptr;
 };
 
+// The default number of worker threads: half the cores, at least one. The other half is left
+// to the work every write also causes off the worker loops (RocksDB's flushes and compactions,
+// the WAL sync, script executors) and, on small machines, to the clients. On two cores one
+// worker serves -P 1 writes 20-50% faster than two, which contend for a hot key's stripe and
+// for the cores (tools/bench/compare.sh; README "Performance").
+int DefaultWorkers();
+
 class Config {
  public:
   Config();

@@ -211,7 +211,7 @@ int Server::Run() {
     return 1;
   }
   int n = static_cast<int>(config_->GetInt("workers"));
-  if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (n <= 0) n = DefaultWorkers();
   for (int i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<Worker>(i, &context_, dispatcher_.get()));
     workers_.back()->Start();

@@ -142,6 +142,10 @@ class ServerProcess:
         tier = os.environ.get("BASALT_E2E_HOT_TIER", "")
         if tier and "hot-tier-max-memory" not in dict(extra) and "hot_tier_max_memory" not in dict(extra):
             extra.append(("hot-tier-max-memory", tier))
+        # Two workers unless a test says otherwise: the default (half the cores) is one on a
+        # two-core machine, and the suite must keep exercising connections on different threads.
+        if "workers" not in dict(extra):
+            extra.append(("workers", 2))
         return [_basalt_binary()] + base + _extra_args(extra)
 
     def is_running(self):
