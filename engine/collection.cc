@@ -94,7 +94,11 @@ HotTier::ElementsPtr LoadElements(const Db& db, std::string_view key, uint64_t v
     lengths.emplace_back(k.size() - prefix.size(), v.size());
     if (HotTier::ElementsCharge(lengths.size(), elems->buf.size()) > max_bytes) return nullptr;
   }
-  if (it->status().IsIncomplete()) return nullptr;
+  if (it->status().IsIncomplete()) {
+    // What stopped the load was tombstones: have them compacted away.
+    db.engine->storage().CompactRangeSoon(cf, prefix, upper);
+    return nullptr;
+  }
   *status = FromRocks(it->status());
   if (!status->ok()) return nullptr;
   elems->items.reserve(lengths.size());
@@ -134,10 +138,18 @@ SubkeyIterator::SubkeyIterator(const Db& db, std::string_view key, uint64_t vers
     : prefix_(codec::EncodeDataPrefix(db.physical, key, version)),
       upper_(codec::EncodeDataPrefix(db.physical, key, version + 1)),
       upper_slice_(upper_),
+      storage_(&db.engine->storage()),
+      cf_(cf != nullptr ? cf : storage_->data()),
       cached_(CachedElements(db, key, version, cf)) {
-  Storage& st = db.engine->storage();
-  if (cached_ == nullptr)
-    it_ = NewSubkeyIterator(st, cf != nullptr ? cf : st.data(), &upper_slice_);
+  if (cached_ != nullptr) return;
+  meter_.emplace();
+  it_ = NewSubkeyIterator(*storage_, cf_, &upper_slice_);
+}
+
+SubkeyIterator::~SubkeyIterator() {
+  if (meter_.has_value() && meter_->skipped() >= kCompactAfterTombstones) {
+    storage_->CompactRangeSoon(cf_, prefix_, upper_);
+  }
 }
 
 namespace {

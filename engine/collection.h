@@ -66,12 +66,19 @@ HotTier::ElementsPtr CachedElements(const Db& db, std::string_view key, uint64_t
                                     rocksdb::ColumnFamilyHandle* cf = nullptr);
 
 // Iterates the subkeys of one collection version in byte order, from the hot tier's copy when
-// there is one (CachedElements), else from RocksDB.
+// there is one (CachedElements), else from RocksDB. An iterator that stepped over at least
+// kCompactAfterTombstones tombstones in its life asks for the collection's range to be
+// compacted (Storage::CompactRangeSoon).
 class SubkeyIterator {
  public:
+  static constexpr uint64_t kCompactAfterTombstones = 1024;
+
   // cf: the data CF by default.
   SubkeyIterator(const Db& db, std::string_view key, uint64_t version,
                  rocksdb::ColumnFamilyHandle* cf = nullptr);
+  ~SubkeyIterator();
+  SubkeyIterator(const SubkeyIterator&) = delete;
+  SubkeyIterator& operator=(const SubkeyIterator&) = delete;
 
   void SeekToFirst();
   void Seek(std::string_view subkey);  // first subkey >= `subkey`
@@ -88,6 +95,9 @@ class SubkeyIterator {
   std::string prefix_;
   std::string upper_;
   rocksdb::Slice upper_slice_;
+  Storage* storage_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  std::optional<TombstoneMeter> meter_;    // while reading RocksDB
   std::unique_ptr<rocksdb::Iterator> it_;  // null when reading `cached_`
   HotTier::ElementsPtr cached_;
   size_t pos_ = 0;  // into cached_->items; == items.size() when not valid

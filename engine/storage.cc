@@ -283,7 +283,10 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   st->db_.reset(raw);
   st->filter_->SetDb(raw, st->meta());
   BASALT_RETURN_IF_ERROR(st->CheckFormat(options));
-  if (!st->read_only_) st->StartTicker();
+  if (!st->read_only_) {
+    st->StartTicker();
+    st->compactor_ = std::make_unique<RangeCompactor>(raw);
+  }
   return st;
 }
 
@@ -319,6 +322,7 @@ Status Storage::CheckFormat(const StorageOptions& options) {
 }
 
 Storage::~Storage() {
+  compactor_.reset();
   StopTicker();
   // Compactions (and their filters, which read through db_) stop before anything is torn down.
   if (db_ != nullptr) rocksdb::CancelAllBackgroundWork(db_.get(), true);
@@ -529,6 +533,15 @@ Status Storage::CompactAll() {
   for (auto* h : handles_)
     BASALT_RETURN_IF_ERROR(FromRocks(db_->CompactRange(o, h, nullptr, nullptr)));
   return Status::OK();
+}
+
+void Storage::CompactRangeSoon(rocksdb::ColumnFamilyHandle* cf, std::string begin,
+                               std::string end) {
+  if (compactor_ != nullptr) compactor_->Request(cf, std::move(begin), std::move(end));
+}
+
+uint64_t Storage::range_compactions() const {
+  return compactor_ != nullptr ? compactor_->completed() : 0;
 }
 
 uint64_t Storage::block_cache_capacity() const { return block_cache_->GetCapacity(); }

@@ -29,6 +29,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/range_compactor.h"
 #include "engine/status.h"
 
 namespace basalt::engine {
@@ -141,6 +142,11 @@ class Storage {
   // Compacts every column family down to the bottom level now, dropping garbage subkeys and
   // tombstones (the COMPACT command). Blocks until done.
   Status CompactAll();
+  // Asks for [begin, end) of `cf` to be compacted soon, in the background, because reads there
+  // step over many tombstones (range_compactor.h). Does nothing on a read-only Storage.
+  void CompactRangeSoon(rocksdb::ColumnFamilyHandle* cf, std::string begin, std::string end);
+  // Such compactions completed so far.
+  uint64_t range_compactions() const;
   // Creates a RocksDB checkpoint (hard links) at `path`, which must not exist.
   Status Checkpoint(const std::string& path);
 
@@ -179,6 +185,7 @@ class Storage {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::shared_ptr<rocksdb::Cache> block_cache_;
   std::shared_ptr<SubkeyFilterFactory> filter_;
+  std::unique_ptr<RangeCompactor> compactor_;  // null when read-only
   std::atomic<SyncMode> sync_mode_{SyncMode::kEverySec};
   uint32_t databases_at_create_ = 16;
   bool read_only_ = false;

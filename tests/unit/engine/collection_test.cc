@@ -3,6 +3,7 @@
 // collections.
 #include "engine/collection.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "codec/key_format.h"
@@ -129,6 +130,45 @@ TEST_F(CollectionTest, CompactionDropsStaleVersionsAndKeepsLiveOnes) {
   EXPECT_EQ(CountLive(db(1), "other-db"), 10);
   Reopen();
   EXPECT_EQ(CountLive(db(), "live"), 40);
+}
+
+TEST_F(CollectionTest, WalksOverManyTombstonesGetTheRangeCompacted) {
+  MakeCollection(db(), "h", 5000);
+  MakeCollection(db(), "neighbour", 10);
+  KeyRecord rec;
+  ASSERT_TRUE(engine_->Lookup(db(), "h", &rec).ok());
+  {  // deletes all but the last 10 fields: their tombstones now precede the live ones
+    Batch batch(engine_.get());
+    CollectionWriter w(&batch, db(), "h", rec.meta);
+    std::vector<std::string> names;
+    for (int i = 0; i < 5000; ++i) names.push_back("f" + std::to_string(i));
+    std::sort(names.begin(), names.end());
+    for (size_t i = 0; i + 10 < names.size(); ++i) w.Delete(names[i]);
+    codec::Metadata m = rec.meta;
+    m.size = 10;
+    w.Finish(rec, m);
+    ASSERT_TRUE(batch.Commit().ok());
+  }
+  ASSERT_EQ(engine_->storage().range_compactions(), 0u);
+  {
+    TombstoneMeter meter;
+    EXPECT_EQ(CountLive(db(), "h"), 10);
+    EXPECT_GE(meter.skipped(), 4990u);
+  }
+  // That walk asked for the range to be compacted, in the background.
+  for (int i = 0; i < 1000 && engine_->storage().range_compactions() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(engine_->storage().range_compactions(), 1u);
+  {
+    TombstoneMeter meter;
+    EXPECT_EQ(CountLive(db(), "h"), 10);
+    EXPECT_LT(meter.skipped(), 10u);
+  }
+  EXPECT_EQ(CountLive(db(), "neighbour"), 10);
+  // A walk that meets few tombstones asks for nothing.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(engine_->storage().range_compactions(), 1u);
 }
 
 TEST_F(CollectionTest, RenameCopyMoveCarrySubkeys) {
