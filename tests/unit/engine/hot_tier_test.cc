@@ -57,8 +57,13 @@ TEST(HotTierLru, HitAfterPutAndFill) {
 
 TEST(HotTierLru, ChargeCountsOverheadAndPayload) {
   EXPECT_GE(HotTier::ChargeOf("k", "v"), HotTier::kMapSlotBytes + 2 * sizeof(std::string));
-  EXPECT_GE(HotTier::ChargeOf("k", std::string(1000, 'x')), HotTier::ChargeOf("k", "v") + 1000);
-  EXPECT_GE(HotTier::ChargeOf(std::string(500, 'k'), "v"), HotTier::ChargeOf("k", "v") + 500);
+  // Key and value are inline in one block now (no free short-string buffer): each payload byte
+  // counts, up to malloc's 16-byte rounding, both ways.
+  EXPECT_GE(HotTier::ChargeOf("k", std::string(1000, 'x')),
+            HotTier::ChargeOf("k", "v") + 1000 - 16);
+  EXPECT_GE(HotTier::ChargeOf(std::string(500, 'k'), "v"), HotTier::ChargeOf("k", "v") + 500 - 16);
+  EXPECT_LE(HotTier::ChargeOf("k", std::string(1000, 'x')),
+            HotTier::ChargeOf("k", "v") + 1000 + 16);
 }
 
 TEST(HotTierLru, StaysUnderBudgetAndEvicts) {
