@@ -106,6 +106,143 @@ TEST(HotTierLru, EvictsLeastRecentlyUsedFirst) {
   EXPECT_EQ(t.GetStats().evictions, 1u);
 }
 
+// `n` keys of the same shard as "k0" (found as in EvictsLeastRecentlyUsedFirst); each has the
+// charge of ChargeOf("k0", "v") with a one-byte value.
+std::vector<std::string> KeysOfOneShard(size_t n) {
+  const uint64_t charge = HotTier::ChargeOf("k0", "v");
+  std::vector<std::string> keys = {"k0"};
+  for (int i = 1; keys.size() < n && i < 100000; ++i) {
+    std::string k = "k" + std::to_string(i);
+    HotTier one(charge * HotTier::kNumShards);  // exactly one entry per shard
+    one.Put(0, keys[0], "v");
+    one.Put(0, k, "v");
+    if (Get(one, 0, keys[0]) == "<miss>") keys.push_back(k);
+  }
+  return keys;
+}
+
+TEST(HotTierLru, AHitGivesOneSecondChance) {
+  const std::vector<std::string> k = KeysOfOneShard(5);
+  ASSERT_EQ(k.size(), 5u);
+  HotTier t(HotTier::ChargeOf("k0", "v") * 3 * HotTier::kNumShards);  // three entries per shard
+  t.Put(0, k[0], "v");
+  t.Put(0, k[1], "v");
+  t.Put(0, k[2], "v");
+  EXPECT_EQ(Get(t, 0, k[1]), "v");  // read between inserts
+  t.Put(0, k[3], "v");              // evicts [0]: oldest and unread
+  t.Put(0, k[4], "v");              // [1] goes to the tail with its flag cleared; [2] goes
+  EXPECT_EQ(t.GetStats().evictions, 2u);
+  EXPECT_EQ(Get(t, 0, k[0]), "<miss>");
+  EXPECT_EQ(Get(t, 0, k[2]), "<miss>");
+  EXPECT_EQ(Get(t, 0, k[1]), "v");
+  EXPECT_EQ(Get(t, 0, k[3]), "v");
+  EXPECT_EQ(Get(t, 0, k[4]), "v");
+}
+
+TEST(HotTierLru, TheSecondChanceIsSpentByOneRound) {
+  const std::vector<std::string> k = KeysOfOneShard(5);
+  ASSERT_EQ(k.size(), 5u);
+  HotTier t(HotTier::ChargeOf("k0", "v") * 2 * HotTier::kNumShards);  // two entries per shard
+  t.Put(0, k[0], "v");
+  t.Put(0, k[1], "v");
+  EXPECT_EQ(Get(t, 0, k[0]), "v");
+  t.Put(0, k[2], "v");  // [0] passes the head once: [1] goes
+  t.Put(0, k[3], "v");  // [0] is at the head again, unread since: it goes now
+  EXPECT_EQ(t.GetStats().evictions, 2u);
+  EXPECT_EQ(Get(t, 0, k[0]), "<miss>");
+  EXPECT_EQ(Get(t, 0, k[1]), "<miss>");
+  EXPECT_EQ(Get(t, 0, k[2]), "v");
+  EXPECT_EQ(Get(t, 0, k[3]), "v");
+}
+
+TEST(HotTierLru, APutOverACachedKeyCountsAsAUse) {
+  const std::vector<std::string> k = KeysOfOneShard(4);
+  ASSERT_EQ(k.size(), 4u);
+  HotTier t(HotTier::ChargeOf("k0", "v") * 3 * HotTier::kNumShards);
+  t.Put(0, k[0], "v");
+  t.Put(0, k[1], "v");
+  t.Put(0, k[2], "v");
+  t.Put(0, k[0], "w");  // in place: keeps its place, referenced
+  t.Put(0, k[3], "v");
+  EXPECT_EQ(t.GetStats().evictions, 1u);
+  EXPECT_EQ(Get(t, 0, k[1]), "<miss>");
+  EXPECT_EQ(Get(t, 0, k[0]), "w");
+}
+
+TEST(HotTierLru, OverwritesKeepHitsCorrectWhateverTheNewSize) {
+  HotTier t(1 << 20);
+  const std::string key = "key";
+  t.Put(0, key, std::string(100, 'a'));
+  const uint64_t block = t.GetStats().used_bytes;
+  EXPECT_EQ(block, HotTier::ChargeOf(key, std::string(100, 'a')));
+  // Smaller, but not by half: written in place, the block (and the charge) stays.
+  t.Put(0, key, std::string(60, 'b'));
+  EXPECT_EQ(Get(t, 0, key), std::string(60, 'b'));
+  EXPECT_EQ(t.GetStats().used_bytes, block);
+  // Larger again, within the block's capacity.
+  t.Put(0, key, std::string(100, 'c'));
+  EXPECT_EQ(Get(t, 0, key), std::string(100, 'c'));
+  EXPECT_EQ(t.GetStats().used_bytes, block);
+  // Larger than the block: a new one.
+  t.Put(0, key, std::string(5000, 'd'));
+  EXPECT_EQ(Get(t, 0, key), std::string(5000, 'd'));
+  EXPECT_EQ(t.GetStats().used_bytes, HotTier::ChargeOf(key, std::string(5000, 'd')));
+  // Far smaller: a new, small block rather than a big one pinned.
+  t.Put(0, key, "e");
+  EXPECT_EQ(Get(t, 0, key), "e");
+  EXPECT_EQ(t.GetStats().used_bytes, HotTier::ChargeOf(key, "e"));
+  // Empty (a negative entry) and back.
+  t.Put(0, key, "");
+  EXPECT_EQ(Get(t, 0, key), "");
+  t.Put(0, key, "fg");
+  EXPECT_EQ(Get(t, 0, key), "fg");
+  EXPECT_EQ(t.GetStats().entries, 1u);
+  t.Erase(0, key);
+  EXPECT_EQ(t.GetStats().used_bytes, 0u);
+}
+
+TEST(HotTierLru, ErasesKeepEveryOtherKeyFindable) {
+  HotTier t(256 << 20);
+  constexpr int kKeys = 10000;
+  for (int i = 0; i < kKeys; ++i) t.Put(0, "key" + std::to_string(i), std::to_string(i));
+  for (int i = 1; i < kKeys; i += 2) t.Erase(0, "key" + std::to_string(i));
+  EXPECT_EQ(t.GetStats().entries, static_cast<uint64_t>(kKeys / 2));
+  for (int i = 0; i < kKeys; ++i) {
+    const std::string k = "key" + std::to_string(i);
+    ASSERT_EQ(Get(t, 0, k), i % 2 == 0 ? std::to_string(i) : "<miss>") << k;
+  }
+  // Down to a few keys: the tables shrink and still find them.
+  for (int i = 0; i < kKeys; i += 2) {
+    if (i % 1000 != 0) t.Erase(0, "key" + std::to_string(i));
+  }
+  EXPECT_EQ(t.GetStats().entries, 10u);
+  for (int i = 0; i < kKeys; i += 1000)
+    EXPECT_EQ(Get(t, 0, "key" + std::to_string(i)), std::to_string(i));
+  EXPECT_EQ(Get(t, 0, "key2"), "<miss>");
+}
+
+TEST(HotTierLru, GrowthKeepsEveryKey) {
+  HotTier t(256 << 20);
+  constexpr int kKeys = 100000;  // thousands per shard, from tables of 64 slots
+  for (int i = 0; i < kKeys; ++i) t.Put(1, "key" + std::to_string(i), "v" + std::to_string(i));
+  for (int i = 0; i < kKeys; ++i) FillNow(t, 2, "key" + std::to_string(i), "w");
+  HotTier::Stats s = t.GetStats();
+  EXPECT_EQ(s.entries, 2u * kKeys);
+  EXPECT_EQ(s.evictions, 0u);
+  for (int i = 0; i < kKeys; ++i) {
+    const std::string k = "key" + std::to_string(i);
+    ASSERT_EQ(Get(t, 1, k), "v" + std::to_string(i)) << k;
+    ASSERT_EQ(Get(t, 2, k), "w") << k;
+  }
+  t.ClearDb(1);
+  EXPECT_EQ(t.GetStats().entries, static_cast<uint64_t>(kKeys));
+  for (int i = 0; i < kKeys; i += 7) {
+    const std::string k = "key" + std::to_string(i);
+    ASSERT_EQ(Get(t, 1, k), "<miss>") << k;
+    ASSERT_EQ(Get(t, 2, k), "w") << k;
+  }
+}
+
 TEST(HotTierLru, ShrinkEvictsAtOnceAndZeroDisables) {
   HotTier t(1 << 20);
   for (int i = 0; i < 2000; ++i) t.Put(0, "key" + std::to_string(i), std::string(50, 'v'));
