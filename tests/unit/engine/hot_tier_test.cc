@@ -1,6 +1,7 @@
-// The hot tier (hot_tier.h): the LRU itself (byte bound, eviction order, shrink, sharding, the
-// fill generation check) and its place in the engine (write-through on every write path, reads
-// inside a transaction bypass it, FLUSHDB and SWAPDB, the reaper).
+// The hot tier (hot_tier.h): the cache itself (byte bound, second-chance eviction order, the
+// slot table, in-place overwrites, shrink, sharding, the fill generation check) and its place in
+// the engine (write-through on every write path, reads inside a transaction bypass it, FLUSHDB
+// and SWAPDB, the reaper).
 #include "engine/hot_tier.h"
 
 #include <gtest/gtest.h>
@@ -38,7 +39,7 @@ void FillNow(HotTier& t, uint8_t db, std::string_view key, std::string_view valu
   if (!t.Lookup(db, key, &v, &token)) t.Fill(db, key, value, token);
 }
 
-TEST(HotTierLru, HitAfterPutAndFill) {
+TEST(HotTierCache, HitAfterPutAndFill) {
   HotTier t(1 << 20);
   EXPECT_EQ(Get(t, 0, "a"), "<miss>");
   t.Put(0, "a", "1");
@@ -55,7 +56,7 @@ TEST(HotTierLru, HitAfterPutAndFill) {
   EXPECT_EQ(s.used_bytes, HotTier::ChargeOf("a", "2"));
 }
 
-TEST(HotTierLru, ChargeCountsOverheadAndPayload) {
+TEST(HotTierCache, ChargeCountsOverheadAndPayload) {
   EXPECT_GE(HotTier::ChargeOf("k", "v"), HotTier::kMapSlotBytes + 2 * sizeof(std::string));
   // Key and value are inline in one block now (no free short-string buffer): each payload byte
   // counts, up to malloc's 16-byte rounding, both ways.
@@ -66,7 +67,7 @@ TEST(HotTierLru, ChargeCountsOverheadAndPayload) {
             HotTier::ChargeOf("k", "v") + 1000 + 16);
 }
 
-TEST(HotTierLru, StaysUnderBudgetAndEvicts) {
+TEST(HotTierCache, StaysUnderBudgetAndEvicts) {
   const uint64_t budget = 64 << 10;
   HotTier t(budget);
   for (int i = 0; i < 10000; ++i) {
@@ -80,7 +81,7 @@ TEST(HotTierLru, StaysUnderBudgetAndEvicts) {
   EXPECT_GT(s.used_bytes, budget / 2);
 }
 
-TEST(HotTierLru, EvictsLeastRecentlyUsedFirst) {
+TEST(HotTierCache, EvictsLeastRecentlyUsedFirst) {
   // Keys of one shard only, so that the shard's own order is observable. Short keys and
   // values all have the same charge.
   const uint64_t charge = HotTier::ChargeOf("k0", "v");
@@ -121,7 +122,7 @@ std::vector<std::string> KeysOfOneShard(size_t n) {
   return keys;
 }
 
-TEST(HotTierLru, AHitGivesOneSecondChance) {
+TEST(HotTierCache, AHitGivesOneSecondChance) {
   const std::vector<std::string> k = KeysOfOneShard(5);
   ASSERT_EQ(k.size(), 5u);
   HotTier t(HotTier::ChargeOf("k0", "v") * 3 * HotTier::kNumShards);  // three entries per shard
@@ -139,7 +140,7 @@ TEST(HotTierLru, AHitGivesOneSecondChance) {
   EXPECT_EQ(Get(t, 0, k[4]), "v");
 }
 
-TEST(HotTierLru, TheSecondChanceIsSpentByOneRound) {
+TEST(HotTierCache, TheSecondChanceIsSpentByOneRound) {
   const std::vector<std::string> k = KeysOfOneShard(5);
   ASSERT_EQ(k.size(), 5u);
   HotTier t(HotTier::ChargeOf("k0", "v") * 2 * HotTier::kNumShards);  // two entries per shard
@@ -155,7 +156,7 @@ TEST(HotTierLru, TheSecondChanceIsSpentByOneRound) {
   EXPECT_EQ(Get(t, 0, k[3]), "v");
 }
 
-TEST(HotTierLru, APutOverACachedKeyCountsAsAUse) {
+TEST(HotTierCache, APutOverACachedKeyCountsAsAUse) {
   const std::vector<std::string> k = KeysOfOneShard(4);
   ASSERT_EQ(k.size(), 4u);
   HotTier t(HotTier::ChargeOf("k0", "v") * 3 * HotTier::kNumShards);
@@ -169,7 +170,7 @@ TEST(HotTierLru, APutOverACachedKeyCountsAsAUse) {
   EXPECT_EQ(Get(t, 0, k[0]), "w");
 }
 
-TEST(HotTierLru, OverwritesKeepHitsCorrectWhateverTheNewSize) {
+TEST(HotTierCache, OverwritesKeepHitsCorrectWhateverTheNewSize) {
   HotTier t(1 << 20);
   const std::string key = "key";
   t.Put(0, key, std::string(100, 'a'));
@@ -201,7 +202,7 @@ TEST(HotTierLru, OverwritesKeepHitsCorrectWhateverTheNewSize) {
   EXPECT_EQ(t.GetStats().used_bytes, 0u);
 }
 
-TEST(HotTierLru, ErasesKeepEveryOtherKeyFindable) {
+TEST(HotTierCache, ErasesKeepEveryOtherKeyFindable) {
   HotTier t(256 << 20);
   constexpr int kKeys = 10000;
   for (int i = 0; i < kKeys; ++i) t.Put(0, "key" + std::to_string(i), std::to_string(i));
@@ -221,7 +222,7 @@ TEST(HotTierLru, ErasesKeepEveryOtherKeyFindable) {
   EXPECT_EQ(Get(t, 0, "key2"), "<miss>");
 }
 
-TEST(HotTierLru, GrowthKeepsEveryKey) {
+TEST(HotTierCache, GrowthKeepsEveryKey) {
   HotTier t(256 << 20);
   constexpr int kKeys = 100000;  // thousands per shard, from tables of 64 slots
   for (int i = 0; i < kKeys; ++i) t.Put(1, "key" + std::to_string(i), "v" + std::to_string(i));
@@ -243,7 +244,7 @@ TEST(HotTierLru, GrowthKeepsEveryKey) {
   }
 }
 
-TEST(HotTierLru, ShrinkEvictsAtOnceAndZeroDisables) {
+TEST(HotTierCache, ShrinkEvictsAtOnceAndZeroDisables) {
   HotTier t(1 << 20);
   for (int i = 0; i < 2000; ++i) t.Put(0, "key" + std::to_string(i), std::string(50, 'v'));
   uint64_t before = t.GetStats().used_bytes;
@@ -263,7 +264,7 @@ TEST(HotTierLru, ShrinkEvictsAtOnceAndZeroDisables) {
   EXPECT_EQ(Get(t, 0, "a"), "1");
 }
 
-TEST(HotTierLru, KeysSpreadOverShards) {
+TEST(HotTierCache, KeysSpreadOverShards) {
   // With a budget of one entry per shard, N keys leave one entry in each shard they reach.
   const uint64_t charge = HotTier::ChargeOf("key0000", std::string(8, 'v'));
   HotTier t(charge * HotTier::kNumShards);
@@ -275,7 +276,7 @@ TEST(HotTierLru, KeysSpreadOverShards) {
   EXPECT_EQ(t.GetStats().entries, static_cast<uint64_t>(HotTier::kNumShards));
 }
 
-TEST(HotTierLru, TooLargeValuesAreNotCached) {
+TEST(HotTierCache, TooLargeValuesAreNotCached) {
   HotTier t(64 << 20);
   t.Put(0, "big", "old");
   t.Put(0, "big", std::string(HotTier::kMaxValueBytes + 1, 'x'));
@@ -284,7 +285,7 @@ TEST(HotTierLru, TooLargeValuesAreNotCached) {
   EXPECT_EQ(Get(t, 0, "big"), "<miss>");
 }
 
-TEST(HotTierLru, FillAfterAWriteIsDropped) {
+TEST(HotTierCache, FillAfterAWriteIsDropped) {
   HotTier t(1 << 20);
   std::string v;
   HotTier::FillToken token;
@@ -305,7 +306,7 @@ TEST(HotTierLru, FillAfterAWriteIsDropped) {
   EXPECT_EQ(Get(t, 3, "f"), "<miss>");
 }
 
-TEST(HotTierLru, FillBeforeTheWriteIsOverwritten) {
+TEST(HotTierCache, FillBeforeTheWriteIsOverwritten) {
   HotTier t(1 << 20);
   std::string v;
   HotTier::FillToken token;
@@ -317,7 +318,7 @@ TEST(HotTierLru, FillBeforeTheWriteIsOverwritten) {
   EXPECT_EQ(Get(t, 0, "k"), "<miss>");
 }
 
-TEST(HotTierLru, ClearDbDropsOnlyThatDb) {
+TEST(HotTierCache, ClearDbDropsOnlyThatDb) {
   HotTier t(1 << 20);
   t.Put(1, "a", "1");
   t.Put(2, "a", "2");
@@ -328,7 +329,7 @@ TEST(HotTierLru, ClearDbDropsOnlyThatDb) {
 
 // Many readers fill from a "store" while writers change it under a per-key lock and write
 // through: at the end (no lock held) every cached entry equals the store.
-TEST(HotTierLru, ConcurrentReadersNeverInstallStaleValues) {
+TEST(HotTierCache, ConcurrentReadersNeverInstallStaleValues) {
   HotTier t(16 << 10);  // small: constant eviction as well
   constexpr int kKeys = 64;
   std::vector<std::mutex> locks(kKeys);
