@@ -1,9 +1,11 @@
 #include "engine/hot_tier.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <mutex>
-#include <unordered_map>
+#include <new>
 
 #include "codec/metadata.h"
 
@@ -11,107 +13,248 @@ namespace basalt::engine {
 
 namespace {
 
-// Heap bytes a std::string holds beyond its own object (0 while it fits the inline buffer),
-// counting one malloc header.
-uint64_t HeapBytes(size_t size) { return size < 16 ? 0 : size + 1 + 16; }
-
-}  // namespace
-
-// An entry is in its shard's map and LRU list together, or in neither (then it is deleted).
-struct HotTier::Entry {
-  Entry* next = nullptr;
-  Entry* prev = nullptr;
-  std::string key;  // db:u8 | user_key; the map's key views into it
-  std::string value;
-  uint64_t charge = 0;  // ChargeOf(key, value) + the charge of the cached elements
-  std::array<ElementsPtr, kNumElementCfs> elems;
-  std::array<uint64_t, kNumElementCfs> too_large{};  // a version known to exceed the threshold
-  std::array<uint64_t, kNumElementCfs> probed{};     // a version that missed once since a write
-};
-
-namespace {
+// The chunk glibc's malloc carves for a request of `n` bytes: an 8-byte size header, rounded up
+// to 16 bytes, 32 at least. A block of MallocChunk(n) - 8 bytes costs the same chunk.
+constexpr uint64_t MallocChunk(uint64_t n) {
+  return std::max<uint64_t>(32, (n + 8 + 15) & ~uint64_t{15});
+}
 
 uint64_t ChargeOfElements(const HotTier::Elements& e) {
   return sizeof(HotTier::Elements) + 32 + HotTier::ElementsCharge(e.items.size(), e.buf.size());
 }
 
+// The cached elements of an entry and its too-large marks, allocated only for the collections
+// that have some, so that a string's entry does not carry them.
+struct CachedElements {
+  std::array<HotTier::ElementsPtr, HotTier::kNumElementCfs> lists;
+  std::array<uint64_t, HotTier::kNumElementCfs> too_large{};  // a version over the threshold
+  uint64_t charge = MallocChunk(sizeof(CachedElements));      // this block + each list's charge
+
+  bool empty() const {
+    for (int cf = 0; cf < HotTier::kNumElementCfs; ++cf) {
+      if (lists[cf] != nullptr || too_large[cf] != 0) return false;
+    }
+    return true;
+  }
+};
+
 }  // namespace
+
+// One block: this header, then the key (db:u8 | user_key), then `value_capacity` bytes of which
+// the first `value_size` are the value. Allocated by New, freed by Free. An entry is in its
+// shard's table and FIFO list together, or in neither (then it is freed).
+struct HotTier::Entry {
+  Entry* next = nullptr;  // FIFO list: the shard's sentinel's next is the oldest entry
+  Entry* prev = nullptr;
+  std::unique_ptr<CachedElements> elements;       // null while it has none
+  std::array<uint64_t, kNumElementCfs> probed{};  // a version that missed once since a write
+  uint32_t key_size = 0;
+  uint32_t value_size = 0;
+  uint32_t value_capacity = 0;
+  bool referenced = false;  // used since it was inserted or last passed the FIFO head
+
+  // The block for `key` -> `value`, with the value capacity that malloc's rounding gives for free.
+  static Entry* New(std::string_view key, std::string_view value) {
+    const uint64_t block = MallocChunk(sizeof(Entry) + key.size() + value.size()) - 8;
+    Entry* e = new (::operator new(block)) Entry;
+    e->key_size = static_cast<uint32_t>(key.size());
+    e->value_capacity = static_cast<uint32_t>(block - sizeof(Entry) - key.size());
+    key.copy(e->data(), key.size());
+    e->SetValue(value);
+    return e;
+  }
+  static void Free(Entry* e) {
+    e->~Entry();
+    ::operator delete(e);
+  }
+
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view key() const { return {data(), key_size}; }
+  std::string_view value() const { return {data() + key_size, value_size}; }
+  // REQUIRES: value.size() <= value_capacity.
+  void SetValue(std::string_view value) {
+    value.copy(data() + key_size, value.size());
+    value_size = static_cast<uint32_t>(value.size());
+  }
+  uint64_t charge() const {
+    return MallocChunk(sizeof(Entry) + key_size + value_capacity) + kMapSlotBytes +
+           (elements != nullptr ? elements->charge : 0);
+  }
+};
+
+// One shard's open-addressing table of {hash, entry} slots: a power-of-two array, linear probing
+// from the hash's low bits, deletion by backward shift (each later slot of the run moves back
+// into the hole unless that would put it before its home slot), so there are no tombstones and
+// a probe ends at the first empty slot. A probe compares the stored hash before it dereferences
+// an entry. The table grows ×2 above 70% load and, after removals, shrinks to between 25% and
+// 50% load once under 1/8 (never below kMinSlots). It does not own the entries.
+class HotTier::Table {
+ public:
+  static constexpr size_t kNone = std::numeric_limits<size_t>::max();
+
+  Table() { Resize(kMinSlots); }
+
+  size_t size() const { return count_; }
+  Entry* at(size_t i) const { return slots_[i].entry; }
+
+  // The slot holding key `k`, or kNone.
+  size_t Find(std::string_view k, uint64_t hash) const {
+    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.entry == nullptr) return kNone;
+      if (s.hash == hash && s.entry->key() == k) return i;
+    }
+  }
+
+  // The slot holding `e`. REQUIRES: `e` is in the table under `hash`.
+  size_t IndexOf(const Entry* e, uint64_t hash) const {
+    size_t i = hash & mask_;
+    while (slots_[i].entry != e) i = (i + 1) & mask_;
+    return i;
+  }
+
+  // REQUIRES: no entry with e's key is in the table.
+  void Insert(uint64_t hash, Entry* e) {
+    if ((count_ + 1) * 10 > (mask_ + 1) * 7) Resize((mask_ + 1) * 2);
+    Place(hash, e);
+    ++count_;
+  }
+
+  void EraseAt(size_t hole) {
+    for (size_t j = (hole + 1) & mask_; slots_[j].entry != nullptr; j = (j + 1) & mask_) {
+      // Slot j may move back into the hole only if its home is not in (hole, j] (cyclically).
+      const size_t home = slots_[j].hash & mask_;
+      if (((j - home) & mask_) >= ((j - hole) & mask_)) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole] = Slot{};
+    --count_;
+  }
+
+  void ShrinkIfSparse() {
+    size_t n = mask_ + 1;
+    if (n <= kMinSlots || count_ * 8 >= n) return;
+    while (n > kMinSlots && count_ * 4 < n) n /= 2;
+    Resize(n);
+  }
+
+ private:
+  static constexpr size_t kMinSlots = 64;
+  struct Slot {
+    uint64_t hash = 0;
+    Entry* entry = nullptr;  // null: empty
+  };
+
+  void Place(uint64_t hash, Entry* e) {
+    size_t i = hash & mask_;
+    while (slots_[i].entry != nullptr) i = (i + 1) & mask_;
+    slots_[i] = Slot{hash, e};
+  }
+
+  void Resize(size_t n) {
+    std::unique_ptr<Slot[]> old = std::move(slots_);
+    const size_t old_n = old == nullptr ? 0 : mask_ + 1;
+    slots_ = std::make_unique<Slot[]>(n);
+    mask_ = n - 1;
+    for (size_t i = 0; i < old_n; ++i) {
+      if (old[i].entry != nullptr) Place(old[i].hash, old[i].entry);
+    }
+  }
+
+  std::unique_ptr<Slot[]> slots_;
+  size_t mask_ = 0;
+  size_t count_ = 0;
+};
 
 class HotTier::Shard {
  public:
   Shard() {
-    lru_.next = &lru_;
-    lru_.prev = &lru_;
+    fifo_.next = &fifo_;
+    fifo_.prev = &fifo_;
     gen_.fill(0);
   }
   ~Shard() {
-    for (Entry* e = lru_.next; e != &lru_;) {
+    for (Entry* e = fifo_.next; e != &fifo_;) {
       Entry* next = e->next;
-      delete e;
+      Entry::Free(e);
       e = next;
     }
   }
 
   bool Lookup(std::string_view k, uint64_t hash, std::string* value, FillToken* token) {
     std::lock_guard<std::mutex> l(mu_);
-    auto it = map_.find(k);
-    if (it != map_.end()) {
+    const size_t i = table_.Find(k, hash);
+    if (i != Table::kNone) {
       ++hits_;
-      Entry* e = it->second;
-      Unlink(e);
-      Append(e);
-      value->assign(e->value);
+      Entry* e = table_.at(i);
+      if (!e->referenced) e->referenced = true;  // a clean cache line stays clean
+      value->assign(e->value());
       return true;
     }
     ++misses_;
-    token->generation = gen_[Slot(hash)];
+    token->generation = gen_[GenSlot(hash)];
     token->valid = capacity_ > 0;
     return false;
   }
 
   void Fill(std::string_view k, uint64_t hash, std::string_view value, const FillToken& token) {
     std::lock_guard<std::mutex> l(mu_);
-    if (gen_[Slot(hash)] != token.generation || map_.count(k) != 0) return;
-    Insert(k, value);
+    if (gen_[GenSlot(hash)] != token.generation || table_.Find(k, hash) != Table::kNone) return;
+    Insert(k, hash, value);
   }
 
   // Write-through: always bumps the slot, then replaces or removes the entry.
   void Put(std::string_view k, uint64_t hash, std::string_view value) {
     std::lock_guard<std::mutex> l(mu_);
-    ++gen_[Slot(hash)];
-    Remove(k);
-    if (value.size() <= kMaxValueBytes) Insert(k, value);
+    ++gen_[GenSlot(hash)];
+    const size_t i = table_.Find(k, hash);
+    if (i == Table::kNone) {
+      if (value.size() <= kMaxValueBytes) Insert(k, hash, value);
+    } else if (value.size() <= kMaxValueBytes && FitsInPlace(*table_.at(i), value)) {
+      Overwrite(table_.at(i), value);
+    } else {
+      RemoveAt(i);
+      if (value.size() <= kMaxValueBytes) Insert(k, hash, value);
+      table_.ShrinkIfSparse();
+    }
   }
 
   void Erase(std::string_view k, uint64_t hash) {
     std::lock_guard<std::mutex> l(mu_);
-    ++gen_[Slot(hash)];
-    Remove(k);
+    ++gen_[GenSlot(hash)];
+    const size_t i = table_.Find(k, hash);
+    if (i == Table::kNone) return;
+    RemoveAt(i);
+    table_.ShrinkIfSparse();
   }
 
   bool LookupElements(std::string_view k, uint64_t hash, int cf, uint64_t version,
                       uint64_t max_bytes, ElementsPtr* elems, FillToken* token) {
     std::lock_guard<std::mutex> l(mu_);
     token->valid = false;
-    auto it = map_.find(k);
-    Entry* e = it == map_.end() ? nullptr : it->second;
-    if (e != nullptr && e->elems[cf] != nullptr && e->elems[cf]->version == version) {
+    const size_t i = table_.Find(k, hash);
+    Entry* e = i == Table::kNone ? nullptr : table_.at(i);
+    const CachedElements* ce = e == nullptr ? nullptr : e->elements.get();
+    if (ce != nullptr && ce->lists[cf] != nullptr && ce->lists[cf]->version == version) {
       ++element_hits_;
-      Unlink(e);
-      Append(e);
-      *elems = e->elems[cf];
+      e->referenced = true;
+      *elems = ce->lists[cf];
       return true;
     }
     ++element_misses_;
-    if (e == nullptr || e->too_large[cf] == version || max_bytes == 0) return false;
+    const uint64_t too_large = ce != nullptr ? ce->too_large[cf] : 0;
+    if (e == nullptr || too_large == version || max_bytes == 0) return false;
     codec::Metadata m;
-    if (!codec::DecodeMetadata(e->value, &m) || m.version != version) return false;
+    if (!codec::DecodeMetadata(e->value(), &m) || m.version != version) return false;
     if (HotTier::ElementsCharge(m.size, 0) > max_bytes) return false;
     if (e->probed[cf] != version) {  // the first miss since the last write only takes note
       e->probed[cf] = version;
       return false;
     }
-    token->generation = gen_[Slot(hash)];
+    token->generation = gen_[GenSlot(hash)];
     token->valid = true;
     return false;
   }
@@ -119,80 +262,78 @@ class HotTier::Shard {
   void FillElements(std::string_view k, uint64_t hash, int cf, uint64_t version, ElementsPtr elems,
                     const FillToken& token) {
     std::lock_guard<std::mutex> l(mu_);
-    if (gen_[Slot(hash)] != token.generation) return;
-    auto it = map_.find(k);
-    if (it == map_.end()) return;
-    Entry* e = it->second;
+    if (gen_[GenSlot(hash)] != token.generation) return;
+    const size_t i = table_.Find(k, hash);
+    if (i == Table::kNone) return;
+    Entry* e = table_.at(i);
     codec::Metadata m;
-    if (e->elems[cf] != nullptr || !codec::DecodeMetadata(e->value, &m) || m.version != version) {
+    if ((e->elements != nullptr && e->elements->lists[cf] != nullptr) ||
+        !codec::DecodeMetadata(e->value(), &m) || m.version != version) {
       return;
+    }
+    if (e->elements == nullptr) {
+      e->elements = std::make_unique<CachedElements>();
+      usage_ += e->elements->charge;
     }
     if (elems == nullptr) {
-      e->too_large[cf] = version;
-      return;
+      e->elements->too_large[cf] = version;
+    } else {
+      const uint64_t charge = ChargeOfElements(*elems);
+      e->elements->lists[cf] = std::move(elems);
+      e->elements->charge += charge;
+      usage_ += charge;
     }
-    const uint64_t charge = ChargeOfElements(*elems);
-    e->elems[cf] = std::move(elems);
-    e->charge += charge;
-    usage_ += charge;
-    EvictToFit();
+    EvictToFit(0);
   }
 
   void DropElements(std::string_view k, uint64_t hash) {
     std::lock_guard<std::mutex> l(mu_);
-    ++gen_[Slot(hash)];
-    auto it = map_.find(k);
-    if (it == map_.end()) return;
-    Entry* e = it->second;
-    for (int cf = 0; cf < kNumElementCfs; ++cf) {
-      if (e->elems[cf] != nullptr) {
-        const uint64_t charge = ChargeOfElements(*e->elems[cf]);
-        e->charge -= charge;
-        usage_ -= charge;
-        e->elems[cf].reset();
-      }
-      e->too_large[cf] = 0;
-      e->probed[cf] = 0;
-    }
+    ++gen_[GenSlot(hash)];
+    const size_t i = table_.Find(k, hash);
+    if (i != Table::kNone) ResetElements(table_.at(i));
   }
 
   // Drops the cached elements counting more than `max_bytes` (their metadata stays).
   void DropElementsOver(uint64_t max_bytes) {
     std::lock_guard<std::mutex> l(mu_);
-    for (Entry* e = lru_.next; e != &lru_; e = e->next) {
-      for (auto& elems : e->elems) {
-        if (elems == nullptr ||
-            HotTier::ElementsCharge(elems->items.size(), elems->buf.size()) <= max_bytes) {
+    for (Entry* e = fifo_.next; e != &fifo_; e = e->next) {
+      if (e->elements == nullptr) continue;
+      for (ElementsPtr& list : e->elements->lists) {
+        if (list == nullptr ||
+            HotTier::ElementsCharge(list->items.size(), list->buf.size()) <= max_bytes) {
           continue;
         }
-        const uint64_t charge = ChargeOfElements(*elems);
-        e->charge -= charge;
+        const uint64_t charge = ChargeOfElements(*list);
+        e->elements->charge -= charge;
         usage_ -= charge;
-        elems.reset();
+        list.reset();
       }
+      if (e->elements->empty()) FreeElements(e);
     }
   }
 
   void ClearDb(uint8_t db) {
     std::lock_guard<std::mutex> l(mu_);
     for (uint64_t& g : gen_) ++g;
-    for (Entry* e = lru_.next; e != &lru_;) {
+    for (Entry* e = fifo_.next; e != &fifo_;) {
       Entry* next = e->next;
-      if (static_cast<uint8_t>(e->key[0]) == db) Remove(e->key);
+      if (static_cast<uint8_t>(e->key()[0]) == db) RemoveAt(table_.IndexOf(e, Hash(e->key())));
       e = next;
     }
+    table_.ShrinkIfSparse();
   }
 
   void SetCapacity(uint64_t bytes) {
     std::lock_guard<std::mutex> l(mu_);
     capacity_ = bytes;
-    EvictToFit();
+    EvictToFit(0);
+    table_.ShrinkIfSparse();
   }
 
   void AddStats(Stats* s) {
     std::lock_guard<std::mutex> l(mu_);
     s->used_bytes += usage_;
-    s->entries += map_.size();
+    s->entries += table_.size();
     s->hits += hits_;
     s->misses += misses_;
     s->evictions += evictions_;
@@ -206,38 +347,72 @@ class HotTier::Shard {
   }
 
  private:
-  static size_t Slot(uint64_t hash) { return hash & (kGenSlots - 1); }
+  static size_t GenSlot(uint64_t hash) { return hash & (kGenSlots - 1); }
 
-  // REQUIRES: mu_ held and `k` not in the map.
-  void Insert(std::string_view k, std::string_view value) {
+  // Whether a Put of `value` may overwrite `e` in place: the value fits, and a new block would
+  // not be less than half of the current one (so a shrunken value does not pin a big block).
+  static bool FitsInPlace(const Entry& e, std::string_view value) {
+    if (value.size() > e.value_capacity) return false;
+    const uint64_t now = sizeof(Entry) + e.key_size + e.value_capacity;
+    return 2 * (sizeof(Entry) + e.key_size + value.size()) >= now;
+  }
+
+  // REQUIRES: mu_ held and `k` not in the table. Makes room first, so the new entry is never
+  // the one evicted.
+  void Insert(std::string_view k, uint64_t hash, std::string_view value) {
     const uint64_t charge = ChargeOf(k.substr(1), value);
     if (charge > capacity_) return;  // also covers a disabled tier
-    auto* e = new Entry;
-    e->key.assign(k);
-    e->value.assign(value);
-    e->charge = charge;
-    map_.emplace(std::string_view(e->key), e);
+    if (k.size() > std::numeric_limits<uint32_t>::max()) return;
+    EvictToFit(charge);
+    Entry* e = Entry::New(k, value);
     Append(e);
+    table_.Insert(hash, e);
     usage_ += charge;
-    EvictToFit();
   }
 
-  // REQUIRES: mu_ held. Removes and frees the entry for `k`, if any.
-  void Remove(std::string_view k) {
-    auto it = map_.find(k);
-    if (it == map_.end()) return;
-    Entry* e = it->second;
-    map_.erase(it);
+  // A write over a cached entry whose block can hold the new value: counts as a use, keeps its
+  // place and its charge (the block is unchanged), and drops its elements like a new entry.
+  void Overwrite(Entry* e, std::string_view value) {
+    ResetElements(e);
+    e->SetValue(value);
+    e->referenced = true;
+  }
+
+  // REQUIRES: mu_ held. Unlinks and frees the entry in slot `i`.
+  void RemoveAt(size_t i) {
+    Entry* e = table_.at(i);
+    table_.EraseAt(i);
     Unlink(e);
-    usage_ -= e->charge;
-    delete e;
+    usage_ -= e->charge();
+    Entry::Free(e);
   }
 
-  void EvictToFit() {
-    while (usage_ > capacity_ && lru_.next != &lru_) {
-      Remove(lru_.next->key);
+  // Second chance: a referenced head loses its flag and goes to the tail, an unreferenced head
+  // is evicted. Each entry is passed over at most once per call, so this ends.
+  void EvictToFit(uint64_t incoming) {
+    while (usage_ + incoming > capacity_ && fifo_.next != &fifo_) {
+      Entry* e = fifo_.next;
+      if (e->referenced) {
+        e->referenced = false;
+        Unlink(e);
+        Append(e);
+        continue;
+      }
+      RemoveAt(table_.IndexOf(e, Hash(e->key())));
       ++evictions_;
     }
+  }
+
+  // Drops `e`'s elements and too-large marks and forgets its noted misses (after a write).
+  void ResetElements(Entry* e) {
+    FreeElements(e);
+    e->probed.fill(0);
+  }
+
+  void FreeElements(Entry* e) {
+    if (e->elements == nullptr) return;
+    usage_ -= e->elements->charge;
+    e->elements.reset();
   }
 
   static void Unlink(Entry* e) {
@@ -245,10 +420,10 @@ class HotTier::Shard {
     e->prev->next = e->next;
   }
 
-  // Makes `e` the most recently used entry (just before the dummy head).
+  // Makes `e` the newest entry (just before the sentinel).
   void Append(Entry* e) {
-    e->next = &lru_;
-    e->prev = lru_.prev;
+    e->next = &fifo_;
+    e->prev = fifo_.prev;
     e->prev->next = e;
     e->next->prev = e;
   }
@@ -256,9 +431,10 @@ class HotTier::Shard {
   std::mutex mu_;
   uint64_t capacity_ = 0;
   uint64_t usage_ = 0;
-  // lru_.next is the least recently used entry, lru_.prev the most recently used one.
-  Entry lru_;
-  std::unordered_map<std::string_view, Entry*> map_;
+  // The FIFO's sentinel (never in the table): fifo_.next is the oldest entry, fifo_.prev the
+  // newest. Only its links are used.
+  Entry fifo_;
+  Table table_;
   std::array<uint64_t, kGenSlots> gen_;
   uint64_t hits_ = 0, misses_ = 0, evictions_ = 0, element_hits_ = 0, element_misses_ = 0;
 };
@@ -286,8 +462,10 @@ HotTier::TierKey::TierKey(uint8_t db, std::string_view key) {
 
 uint64_t HotTier::Hash(std::string_view k) { return std::hash<std::string_view>()(k); }
 
+// A fresh entry's block is the chunk malloc gives for header + key + value (Entry::New uses the
+// rounding as value capacity), plus its share of the table.
 uint64_t HotTier::ChargeOf(std::string_view key, std::string_view value) {
-  return sizeof(Entry) + kMapSlotBytes + HeapBytes(key.size() + 1) + HeapBytes(value.size());
+  return MallocChunk(sizeof(Entry) + 1 + key.size() + value.size()) + kMapSlotBytes;
 }
 
 bool HotTier::Lookup(uint8_t db, std::string_view key, std::string* value, FillToken* token) {

@@ -5,19 +5,33 @@
 // SISMEMBER, SMEMBERS, ZSCORE, ZRANGE, LINDEX, LRANGE, ...) without touching RocksDB. It is a
 // cache only: an entry is never the only copy of anything.
 //
-// Structure (after LevelDB's util/cache.cc): kNumShards shards chosen by the key's hash; each
-// shard is a mutex, a hash map from key to entry, and an intrusive doubly linked LRU list whose
-// head is the least recently used entry. Every entry is in both or in neither. A shard's `usage`
-// is the sum of its entries' charges and never exceeds its share of the capacity once the call
-// that changed it returns: inserts and SetCapacity evict from the LRU head until it fits.
+// Structure: kNumShards shards chosen by the top bits of the key's hash; each shard is a mutex,
+// an open-addressing hash table of {full hash, entry pointer} slots indexed by the hash's low
+// bits (linear probing, backward-shift deletion, so there are no tombstones and a probe ends at
+// the first empty slot; a probe compares the stored hash before it touches an entry), and an
+// intrusive FIFO list of its entries in insertion order. Every entry is in both or in neither.
+// An entry is one allocation: a small header, the key, then the value with some spare capacity,
+// so that a hit costs the slot, the entry and a copy of its value, and a Put whose value fits the
+// capacity overwrites it in place.
+//
+// Eviction is second chance (CLOCK) rather than strict LRU: a hit only sets the entry's
+// `referenced` flag, so reads never relink the list. To make room, the shard looks at the FIFO
+// head: a referenced entry has its flag cleared and moves to the tail, an unreferenced one is
+// evicted. A Put over a cached key counts as a use: when the new value fits the entry's
+// capacity it is written in place and the entry keeps its place with `referenced` set; when it
+// needs a larger (or a much smaller) block, the new block enters at the tail like a new entry.
+// New entries (Put of an uncached key, Fill) enter at the tail unreferenced, after room has been
+// made, so an insert never evicts the entry it adds. A shard's `usage` is the sum of its
+// entries' charges and never exceeds its share of the capacity once the call that changed it
+// returns: inserts and SetCapacity evict until it fits.
 //
 // Negative entries: an empty value means "RocksDB holds no record for this key" (every real
 // record is at least 10 bytes). They follow the same rules as any entry: a miss that finds nothing
 // fills one (with the generation check), and the write that creates the key replaces it.
 //
-// Charge of an entry: key bytes + value bytes (heap parts only when they do not fit in the
-// string's inline buffer) + sizeof(Entry) + the hash map's node and bucket (kMapSlotBytes), so
-// `used_bytes` tracks what the tier really holds, not just payload.
+// Charge of an entry: what it really costs: the malloc chunk of its block (header + key + value
+// capacity, rounded as glibc rounds it) + kMapSlotBytes for its share of the slot table, plus its
+// cached elements if any, so `used_bytes` tracks what the tier really holds, not just payload.
 //
 // Consistency protocol (the invariant the engine keeps: outside a key lock, a cached entry equals
 // what RocksDB holds, or is absent):
@@ -71,9 +85,9 @@ class HotTier {
   static constexpr int kNumShardBits = 4;
   static constexpr int kNumShards = 1 << kNumShardBits;
   static constexpr int kGenSlots = 256;  // generation slots per shard
-  // Per-entry bookkeeping outside the Entry struct: an unordered_map node (next pointer, cached
-  // hash, key view, entry pointer) plus its bucket pointer, and malloc's headers.
-  static constexpr uint64_t kMapSlotBytes = 64;
+  // An entry's share of its shard's slot table: a slot is 16 bytes (hash, entry pointer) and a
+  // table that doubles at 70% load runs between 35% and 70% full, so an entry holds about two.
+  static constexpr uint64_t kMapSlotBytes = 32;
   // Records larger than this are never cached (a hit copies the value under the shard mutex;
   // large values gain little over RocksDB's block cache anyway).
   static constexpr uint64_t kMaxValueBytes = 256 << 10;
@@ -174,6 +188,7 @@ class HotTier {
 
  private:
   struct Entry;
+  class Table;
   class Shard;
 
   // Key as stored: db:u8 | user_key. Short keys are composed on the stack (no allocation on the

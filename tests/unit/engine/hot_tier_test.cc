@@ -1,6 +1,7 @@
-// The hot tier (hot_tier.h): the LRU itself (byte bound, eviction order, shrink, sharding, the
-// fill generation check) and its place in the engine (write-through on every write path, reads
-// inside a transaction bypass it, FLUSHDB and SWAPDB, the reaper).
+// The hot tier (hot_tier.h): the cache itself (byte bound, second-chance eviction order, the
+// slot table, in-place overwrites, shrink, sharding, the fill generation check) and its place in
+// the engine (write-through on every write path, reads inside a transaction bypass it, FLUSHDB
+// and SWAPDB, the reaper).
 #include "engine/hot_tier.h"
 
 #include <gtest/gtest.h>
@@ -38,7 +39,7 @@ void FillNow(HotTier& t, uint8_t db, std::string_view key, std::string_view valu
   if (!t.Lookup(db, key, &v, &token)) t.Fill(db, key, value, token);
 }
 
-TEST(HotTierLru, HitAfterPutAndFill) {
+TEST(HotTierCache, HitAfterPutAndFill) {
   HotTier t(1 << 20);
   EXPECT_EQ(Get(t, 0, "a"), "<miss>");
   t.Put(0, "a", "1");
@@ -55,13 +56,18 @@ TEST(HotTierLru, HitAfterPutAndFill) {
   EXPECT_EQ(s.used_bytes, HotTier::ChargeOf("a", "2"));
 }
 
-TEST(HotTierLru, ChargeCountsOverheadAndPayload) {
+TEST(HotTierCache, ChargeCountsOverheadAndPayload) {
   EXPECT_GE(HotTier::ChargeOf("k", "v"), HotTier::kMapSlotBytes + 2 * sizeof(std::string));
-  EXPECT_GE(HotTier::ChargeOf("k", std::string(1000, 'x')), HotTier::ChargeOf("k", "v") + 1000);
-  EXPECT_GE(HotTier::ChargeOf(std::string(500, 'k'), "v"), HotTier::ChargeOf("k", "v") + 500);
+  // Key and value are inline in one block now (no free short-string buffer): each payload byte
+  // counts, up to malloc's 16-byte rounding, both ways.
+  EXPECT_GE(HotTier::ChargeOf("k", std::string(1000, 'x')),
+            HotTier::ChargeOf("k", "v") + 1000 - 16);
+  EXPECT_GE(HotTier::ChargeOf(std::string(500, 'k'), "v"), HotTier::ChargeOf("k", "v") + 500 - 16);
+  EXPECT_LE(HotTier::ChargeOf("k", std::string(1000, 'x')),
+            HotTier::ChargeOf("k", "v") + 1000 + 16);
 }
 
-TEST(HotTierLru, StaysUnderBudgetAndEvicts) {
+TEST(HotTierCache, StaysUnderBudgetAndEvicts) {
   const uint64_t budget = 64 << 10;
   HotTier t(budget);
   for (int i = 0; i < 10000; ++i) {
@@ -75,7 +81,7 @@ TEST(HotTierLru, StaysUnderBudgetAndEvicts) {
   EXPECT_GT(s.used_bytes, budget / 2);
 }
 
-TEST(HotTierLru, EvictsLeastRecentlyUsedFirst) {
+TEST(HotTierCache, EvictsLeastRecentlyUsedFirst) {
   // Keys of one shard only, so that the shard's own order is observable. Short keys and
   // values all have the same charge.
   const uint64_t charge = HotTier::ChargeOf("k0", "v");
@@ -101,7 +107,144 @@ TEST(HotTierLru, EvictsLeastRecentlyUsedFirst) {
   EXPECT_EQ(t.GetStats().evictions, 1u);
 }
 
-TEST(HotTierLru, ShrinkEvictsAtOnceAndZeroDisables) {
+// `n` keys of the same shard as "k0" (found as in EvictsLeastRecentlyUsedFirst); each has the
+// charge of ChargeOf("k0", "v") with a one-byte value.
+std::vector<std::string> KeysOfOneShard(size_t n) {
+  const uint64_t charge = HotTier::ChargeOf("k0", "v");
+  std::vector<std::string> keys = {"k0"};
+  for (int i = 1; keys.size() < n && i < 100000; ++i) {
+    std::string k = "k" + std::to_string(i);
+    HotTier one(charge * HotTier::kNumShards);  // exactly one entry per shard
+    one.Put(0, keys[0], "v");
+    one.Put(0, k, "v");
+    if (Get(one, 0, keys[0]) == "<miss>") keys.push_back(k);
+  }
+  return keys;
+}
+
+TEST(HotTierCache, AHitGivesOneSecondChance) {
+  const std::vector<std::string> k = KeysOfOneShard(5);
+  ASSERT_EQ(k.size(), 5u);
+  HotTier t(HotTier::ChargeOf("k0", "v") * 3 * HotTier::kNumShards);  // three entries per shard
+  t.Put(0, k[0], "v");
+  t.Put(0, k[1], "v");
+  t.Put(0, k[2], "v");
+  EXPECT_EQ(Get(t, 0, k[1]), "v");  // read between inserts
+  t.Put(0, k[3], "v");              // evicts [0]: oldest and unread
+  t.Put(0, k[4], "v");              // [1] goes to the tail with its flag cleared; [2] goes
+  EXPECT_EQ(t.GetStats().evictions, 2u);
+  EXPECT_EQ(Get(t, 0, k[0]), "<miss>");
+  EXPECT_EQ(Get(t, 0, k[2]), "<miss>");
+  EXPECT_EQ(Get(t, 0, k[1]), "v");
+  EXPECT_EQ(Get(t, 0, k[3]), "v");
+  EXPECT_EQ(Get(t, 0, k[4]), "v");
+}
+
+TEST(HotTierCache, TheSecondChanceIsSpentByOneRound) {
+  const std::vector<std::string> k = KeysOfOneShard(5);
+  ASSERT_EQ(k.size(), 5u);
+  HotTier t(HotTier::ChargeOf("k0", "v") * 2 * HotTier::kNumShards);  // two entries per shard
+  t.Put(0, k[0], "v");
+  t.Put(0, k[1], "v");
+  EXPECT_EQ(Get(t, 0, k[0]), "v");
+  t.Put(0, k[2], "v");  // [0] passes the head once: [1] goes
+  t.Put(0, k[3], "v");  // [0] is at the head again, unread since: it goes now
+  EXPECT_EQ(t.GetStats().evictions, 2u);
+  EXPECT_EQ(Get(t, 0, k[0]), "<miss>");
+  EXPECT_EQ(Get(t, 0, k[1]), "<miss>");
+  EXPECT_EQ(Get(t, 0, k[2]), "v");
+  EXPECT_EQ(Get(t, 0, k[3]), "v");
+}
+
+TEST(HotTierCache, APutOverACachedKeyCountsAsAUse) {
+  const std::vector<std::string> k = KeysOfOneShard(4);
+  ASSERT_EQ(k.size(), 4u);
+  HotTier t(HotTier::ChargeOf("k0", "v") * 3 * HotTier::kNumShards);
+  t.Put(0, k[0], "v");
+  t.Put(0, k[1], "v");
+  t.Put(0, k[2], "v");
+  t.Put(0, k[0], "w");  // in place: keeps its place, referenced
+  t.Put(0, k[3], "v");
+  EXPECT_EQ(t.GetStats().evictions, 1u);
+  EXPECT_EQ(Get(t, 0, k[1]), "<miss>");
+  EXPECT_EQ(Get(t, 0, k[0]), "w");
+}
+
+TEST(HotTierCache, OverwritesKeepHitsCorrectWhateverTheNewSize) {
+  HotTier t(1 << 20);
+  const std::string key = "key";
+  t.Put(0, key, std::string(100, 'a'));
+  const uint64_t block = t.GetStats().used_bytes;
+  EXPECT_EQ(block, HotTier::ChargeOf(key, std::string(100, 'a')));
+  // Smaller, but not by half: written in place, the block (and the charge) stays.
+  t.Put(0, key, std::string(60, 'b'));
+  EXPECT_EQ(Get(t, 0, key), std::string(60, 'b'));
+  EXPECT_EQ(t.GetStats().used_bytes, block);
+  // Larger again, within the block's capacity.
+  t.Put(0, key, std::string(100, 'c'));
+  EXPECT_EQ(Get(t, 0, key), std::string(100, 'c'));
+  EXPECT_EQ(t.GetStats().used_bytes, block);
+  // Larger than the block: a new one.
+  t.Put(0, key, std::string(5000, 'd'));
+  EXPECT_EQ(Get(t, 0, key), std::string(5000, 'd'));
+  EXPECT_EQ(t.GetStats().used_bytes, HotTier::ChargeOf(key, std::string(5000, 'd')));
+  // Far smaller: a new, small block rather than a big one pinned.
+  t.Put(0, key, "e");
+  EXPECT_EQ(Get(t, 0, key), "e");
+  EXPECT_EQ(t.GetStats().used_bytes, HotTier::ChargeOf(key, "e"));
+  // Empty (a negative entry) and back.
+  t.Put(0, key, "");
+  EXPECT_EQ(Get(t, 0, key), "");
+  t.Put(0, key, "fg");
+  EXPECT_EQ(Get(t, 0, key), "fg");
+  EXPECT_EQ(t.GetStats().entries, 1u);
+  t.Erase(0, key);
+  EXPECT_EQ(t.GetStats().used_bytes, 0u);
+}
+
+TEST(HotTierCache, ErasesKeepEveryOtherKeyFindable) {
+  HotTier t(256 << 20);
+  constexpr int kKeys = 10000;
+  for (int i = 0; i < kKeys; ++i) t.Put(0, "key" + std::to_string(i), std::to_string(i));
+  for (int i = 1; i < kKeys; i += 2) t.Erase(0, "key" + std::to_string(i));
+  EXPECT_EQ(t.GetStats().entries, static_cast<uint64_t>(kKeys / 2));
+  for (int i = 0; i < kKeys; ++i) {
+    const std::string k = "key" + std::to_string(i);
+    ASSERT_EQ(Get(t, 0, k), i % 2 == 0 ? std::to_string(i) : "<miss>") << k;
+  }
+  // Down to a few keys: the tables shrink and still find them.
+  for (int i = 0; i < kKeys; i += 2) {
+    if (i % 1000 != 0) t.Erase(0, "key" + std::to_string(i));
+  }
+  EXPECT_EQ(t.GetStats().entries, 10u);
+  for (int i = 0; i < kKeys; i += 1000)
+    EXPECT_EQ(Get(t, 0, "key" + std::to_string(i)), std::to_string(i));
+  EXPECT_EQ(Get(t, 0, "key2"), "<miss>");
+}
+
+TEST(HotTierCache, GrowthKeepsEveryKey) {
+  HotTier t(256 << 20);
+  constexpr int kKeys = 100000;  // thousands per shard, from tables of 64 slots
+  for (int i = 0; i < kKeys; ++i) t.Put(1, "key" + std::to_string(i), "v" + std::to_string(i));
+  for (int i = 0; i < kKeys; ++i) FillNow(t, 2, "key" + std::to_string(i), "w");
+  HotTier::Stats s = t.GetStats();
+  EXPECT_EQ(s.entries, 2u * kKeys);
+  EXPECT_EQ(s.evictions, 0u);
+  for (int i = 0; i < kKeys; ++i) {
+    const std::string k = "key" + std::to_string(i);
+    ASSERT_EQ(Get(t, 1, k), "v" + std::to_string(i)) << k;
+    ASSERT_EQ(Get(t, 2, k), "w") << k;
+  }
+  t.ClearDb(1);
+  EXPECT_EQ(t.GetStats().entries, static_cast<uint64_t>(kKeys));
+  for (int i = 0; i < kKeys; i += 7) {
+    const std::string k = "key" + std::to_string(i);
+    ASSERT_EQ(Get(t, 1, k), "<miss>") << k;
+    ASSERT_EQ(Get(t, 2, k), "w") << k;
+  }
+}
+
+TEST(HotTierCache, ShrinkEvictsAtOnceAndZeroDisables) {
   HotTier t(1 << 20);
   for (int i = 0; i < 2000; ++i) t.Put(0, "key" + std::to_string(i), std::string(50, 'v'));
   uint64_t before = t.GetStats().used_bytes;
@@ -121,7 +264,7 @@ TEST(HotTierLru, ShrinkEvictsAtOnceAndZeroDisables) {
   EXPECT_EQ(Get(t, 0, "a"), "1");
 }
 
-TEST(HotTierLru, KeysSpreadOverShards) {
+TEST(HotTierCache, KeysSpreadOverShards) {
   // With a budget of one entry per shard, N keys leave one entry in each shard they reach.
   const uint64_t charge = HotTier::ChargeOf("key0000", std::string(8, 'v'));
   HotTier t(charge * HotTier::kNumShards);
@@ -133,7 +276,7 @@ TEST(HotTierLru, KeysSpreadOverShards) {
   EXPECT_EQ(t.GetStats().entries, static_cast<uint64_t>(HotTier::kNumShards));
 }
 
-TEST(HotTierLru, TooLargeValuesAreNotCached) {
+TEST(HotTierCache, TooLargeValuesAreNotCached) {
   HotTier t(64 << 20);
   t.Put(0, "big", "old");
   t.Put(0, "big", std::string(HotTier::kMaxValueBytes + 1, 'x'));
@@ -142,7 +285,7 @@ TEST(HotTierLru, TooLargeValuesAreNotCached) {
   EXPECT_EQ(Get(t, 0, "big"), "<miss>");
 }
 
-TEST(HotTierLru, FillAfterAWriteIsDropped) {
+TEST(HotTierCache, FillAfterAWriteIsDropped) {
   HotTier t(1 << 20);
   std::string v;
   HotTier::FillToken token;
@@ -163,7 +306,7 @@ TEST(HotTierLru, FillAfterAWriteIsDropped) {
   EXPECT_EQ(Get(t, 3, "f"), "<miss>");
 }
 
-TEST(HotTierLru, FillBeforeTheWriteIsOverwritten) {
+TEST(HotTierCache, FillBeforeTheWriteIsOverwritten) {
   HotTier t(1 << 20);
   std::string v;
   HotTier::FillToken token;
@@ -175,7 +318,7 @@ TEST(HotTierLru, FillBeforeTheWriteIsOverwritten) {
   EXPECT_EQ(Get(t, 0, "k"), "<miss>");
 }
 
-TEST(HotTierLru, ClearDbDropsOnlyThatDb) {
+TEST(HotTierCache, ClearDbDropsOnlyThatDb) {
   HotTier t(1 << 20);
   t.Put(1, "a", "1");
   t.Put(2, "a", "2");
@@ -186,7 +329,7 @@ TEST(HotTierLru, ClearDbDropsOnlyThatDb) {
 
 // Many readers fill from a "store" while writers change it under a per-key lock and write
 // through: at the end (no lock held) every cached entry equals the store.
-TEST(HotTierLru, ConcurrentReadersNeverInstallStaleValues) {
+TEST(HotTierCache, ConcurrentReadersNeverInstallStaleValues) {
   HotTier t(16 << 10);  // small: constant eviction as well
   constexpr int kKeys = 64;
   std::vector<std::mutex> locks(kKeys);
