@@ -142,7 +142,8 @@ SubkeyIterator::SubkeyIterator(const Db& db, std::string_view key, uint64_t vers
       cf_(cf != nullptr ? cf : storage_->data()),
       cached_(CachedElements(db, key, version, cf)) {
   if (cached_ != nullptr) return;
-  meter_.emplace();
+  thread_local uint32_t made = 0;
+  if (++made % kMeterEvery == 0) meter_.emplace();
   it_ = NewSubkeyIterator(*storage_, cf_, &upper_slice_);
 }
 

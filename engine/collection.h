@@ -66,12 +66,15 @@ HotTier::ElementsPtr CachedElements(const Db& db, std::string_view key, uint64_t
                                     rocksdb::ColumnFamilyHandle* cf = nullptr);
 
 // Iterates the subkeys of one collection version in byte order, from the hot tier's copy when
-// there is one (CachedElements), else from RocksDB. An iterator that stepped over at least
-// kCompactAfterTombstones tombstones in its life asks for the collection's range to be
-// compacted (Storage::CompactRangeSoon).
+// there is one (CachedElements), else from RocksDB. One in kMeterEvery of a thread's RocksDB
+// iterators counts the tombstones it steps over (counting costs a few percent on every step, so
+// not all of them do; a collection full of tombstones is walked again and again, so it is found
+// all the same); one that stepped over kCompactAfterTombstones or more asks for the
+// collection's range to be compacted (Storage::CompactRangeSoon).
 class SubkeyIterator {
  public:
   static constexpr uint64_t kCompactAfterTombstones = 1024;
+  static constexpr uint32_t kMeterEvery = 8;
 
   // cf: the data CF by default.
   SubkeyIterator(const Db& db, std::string_view key, uint64_t version,
@@ -97,7 +100,7 @@ class SubkeyIterator {
   rocksdb::Slice upper_slice_;
   Storage* storage_;
   rocksdb::ColumnFamilyHandle* cf_;
-  std::optional<TombstoneMeter> meter_;    // while reading RocksDB
+  std::optional<TombstoneMeter> meter_;    // on one RocksDB iterator in kMeterEvery
   std::unique_ptr<rocksdb::Iterator> it_;  // null when reading `cached_`
   HotTier::ElementsPtr cached_;
   size_t pos_ = 0;  // into cached_->items; == items.size() when not valid

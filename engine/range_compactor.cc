@@ -22,8 +22,10 @@ void RangeCompactor::Request(rocksdb::ColumnFamilyHandle* cf, std::string begin,
   {
     std::lock_guard<std::mutex> l(mu_);
     if (stop_ || queue_.size() >= kMaxQueued) return;
+    auto same = [&](const Range& r) { return r.cf == cf && r.begin == begin && r.end == end; };
+    if (running_.has_value() && same(*running_)) return;
     for (const Range& r : queue_) {
-      if (r.cf == cf && r.begin == begin && r.end == end) return;
+      if (same(r)) return;
     }
     queue_.push_back(Range{cf, std::move(begin), std::move(end)});
   }
@@ -40,8 +42,9 @@ void RangeCompactor::Loop() {
   while (true) {
     cv_.wait(l, [this] { return stop_ || !queue_.empty(); });
     if (stop_) return;
-    Range r = std::move(queue_.front());
+    running_ = std::move(queue_.front());
     queue_.pop_front();
+    const Range& r = *running_;
     l.unlock();
     rocksdb::CompactRangeOptions o;
     // The tombstones go only where nothing older lies below: the bottom level.
@@ -51,6 +54,7 @@ void RangeCompactor::Loop() {
     // A failure (a disk error, shutdown) leaves the range as it was: reads stay correct.
     db_->CompactRange(o, r.cf, &begin, &end).PermitUncheckedError();
     l.lock();
+    running_.reset();
     ++completed_;
     cv_.wait_for(l, kMinInterval, [this] { return stop_; });
   }

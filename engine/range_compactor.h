@@ -10,7 +10,7 @@
 //
 // A compaction of a small range still rewrites every level-0 file overlapping it, so requests
 // are rate-limited: at most one compaction per kMinInterval, a bounded queue, and a range that
-// is already queued is not queued twice.
+// is already queued or being compacted is not queued again.
 //
 // Thread-safety: Request is safe from any thread. The owner destroys the compactor before the
 // database: the destructor stops a running compaction and joins the thread.
@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -55,9 +56,10 @@ class RangeCompactor {
   rocksdb::DB* db_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Range> queue_;  // guarded by mu_
-  bool stop_ = false;        // guarded by mu_
-  uint64_t completed_ = 0;   // guarded by mu_
+  std::deque<Range> queue_;       // guarded by mu_
+  std::optional<Range> running_;  // guarded by mu_; the range being compacted
+  bool stop_ = false;             // guarded by mu_
+  uint64_t completed_ = 0;        // guarded by mu_
   std::thread thread_;
 };
 
