@@ -77,8 +77,18 @@ rocksdb::ColumnFamilyOptions BaseCfOptions(const StorageOptions& o) {
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = o.write_buffer_bytes;
   cf.level_compaction_dynamic_level_bytes = true;
-  cf.compression = rocksdb::kLZ4Compression;
-  cf.bottommost_compression = rocksdb::kZSTD;
+  switch (o.compression) {
+    case Compression::kLz4:
+      cf.compression = rocksdb::kLZ4Compression;
+      break;
+    case Compression::kZstd:
+      cf.compression = rocksdb::kLZ4Compression;
+      cf.bottommost_compression = rocksdb::kZSTD;
+      break;
+    case Compression::kNone:
+      cf.compression = rocksdb::kNoCompression;
+      break;
+  }
   return cf;
 }
 

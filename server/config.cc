@@ -63,6 +63,8 @@ const ParamSpec kParams[] = {
      "RocksDB block cache shared by all column families"},
     {"rocksdb-write-buffer-size", nullptr, ParamKind::kMemory, "64mb", false, 1 << 20, kLongMax,
      nullptr, "memtable size per column family"},
+    {"rocksdb-compression", nullptr, ParamKind::kEnum, "lz4", false, 0, 0, "lz4 zstd none",
+     "table file compression (zstd: ZSTD on the bottommost level, smaller but slower cold reads)"},
     {"hot-tier-max-memory", nullptr, ParamKind::kMemory, "256mb", true, 0, kLongMax, nullptr,
      "in-RAM hot tier budget (0 disables)"},
     {"hot-tier-max-collection-bytes", nullptr, ParamKind::kMemory, "16kb", true, 0, kLongMax,

@@ -28,6 +28,12 @@ engine::SyncMode ParseSyncMode(const std::string& v) {
   return engine::SyncMode::kEverySec;
 }
 
+engine::Compression ParseCompression(const std::string& v) {
+  if (v == "zstd") return engine::Compression::kZstd;
+  if (v == "none") return engine::Compression::kNone;
+  return engine::Compression::kLz4;
+}
+
 // Creates a non-blocking listening socket on host:port. Returns -1 and logs on failure.
 int ListenOn(const std::string& host, int port, int backlog) {
   addrinfo hints{};
@@ -131,6 +137,7 @@ int Server::Run() {
   eo.hot_tier_bytes = config_->GetInt("hot-tier-max-memory");
   eo.hot_tier_collection_bytes = config_->GetInt("hot-tier-max-collection-bytes");
   eo.storage.sync_mode = ParseSyncMode(config_->GetString("appendfsync"));
+  eo.storage.compression = ParseCompression(config_->GetString("rocksdb-compression"));
   eo.storage.databases = eo.databases;
   eo.storage.created_by = "basalt-server";
   eo.storage.log = [](bool error, const std::string& message) {

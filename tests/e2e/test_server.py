@@ -3,6 +3,7 @@ Every expected reply was checked against redis-server 7.0.15 (basalt_only tests 
 
 import os
 import re
+import subprocess
 import time
 
 import pytest
@@ -334,6 +335,36 @@ def test_data_survives_shutdown_command(server_factory):
     srv.start()
     with srv.conn() as c:
         assert c.call("MGET", "a", "b") == [b"1", b"2"]
+
+
+@pytest.mark.basalt_only
+@pytest.mark.persistence
+def test_rocksdb_compression_is_a_startup_option_and_data_survives_a_change(server_factory):
+    srv = server_factory(rocksdb_compression="zstd")
+    with srv.conn() as c:
+        assert c.call("CONFIG", "GET", "rocksdb-compression") == [b"rocksdb-compression", b"zstd"]
+        assert c.err("CONFIG", "SET", "rocksdb-compression", "none") == (
+            "ERR CONFIG SET failed (possibly related to argument 'rocksdb-compression') - "
+            "can't set immutable config")
+        for i in range(0, 2000, 100):
+            c.call("MSET", *[x for j in range(i, i + 100) for x in (f"k{j}", f"v{j}" * 20)])
+        assert c.call("COMPACT") == "OK"  # the files are ZSTD at the bottom now
+    for codec in ("none", "lz4"):
+        srv.stop()
+        srv.extra = [(k, v) for k, v in srv.extra if k != "rocksdb_compression"]
+        srv.extra.append(("rocksdb_compression", codec))
+        srv.start()
+        with srv.conn() as c:
+            assert c.call("CONFIG", "GET", "rocksdb-compression")[1] == codec.encode()
+            assert c.call("GET", "k1999") == b"v1999" * 20
+            assert c.call("COMPACT") == "OK"  # rewrites every file with the new codec
+            assert c.call("MGET", "k0", "k1000") == [b"v0" * 20, b"v1000" * 20]
+            assert c.call("DBSIZE") == 2000
+    bad = server_factory(rocksdb_compression="brotli", start=False)
+    out = subprocess.run(bad.command_line(), capture_output=True, timeout=30)
+    assert out.returncode == 1
+    assert b"--rocksdb-compression: argument(s) must be one of the following: lz4, zstd, none" \
+        in out.stderr
 
 
 # --------------------------------------------------------------------------- idle timeout

@@ -26,10 +26,11 @@ class EngineTest : public ::testing::Test {
     engine_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void Reopen() {
+  void Reopen(Compression compression = Compression::kLz4) {
     engine_.reset();
     EngineOptions o;
     o.storage.dir = dir_;
+    o.storage.compression = compression;
     o.storage.block_cache_bytes = 8 << 20;
     o.storage.write_buffer_bytes = 4 << 20;
     // BASALT_TEST_HOT_TIER_BYTES runs the engine suite with another hot tier budget (0: off).
