@@ -47,7 +47,7 @@ enum class SyncMode {
 // in kZstd, where the bottommost level (most of the data) trades read speed for size.
 enum class Compression {
   kLz4,   // LZ4 everywhere: a point read that misses the block cache decompresses fast
-  kZstd,  // LZ4 above the bottommost level, ZSTD on it: ~25% smaller, ~1.5x slower cold reads
+  kZstd,  // LZ4 above the bottommost level, ZSTD on it: smaller, slower reads past the cache
   kNone,  // no compression
 };
 
