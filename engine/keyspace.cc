@@ -119,7 +119,8 @@ Status Engine::Lookup(const Db& db, std::string_view key, KeyRecord* rec) {
     return Status::Corruption("undecodable metadata in the hot tier");
   }
   rec->present = true;
-  rec->expired = rec->meta.IsExpired(NowMs());
+  // Most keys have no TTL: the clock is read only for those that do.
+  rec->expired = rec->meta.expire_at_ms != 0 && rec->meta.IsExpired(NowMs());
   if (rec->expired) ReportExpired(db, key, rec->meta.expire_at_ms);
   return Status::OK();
 }

@@ -23,11 +23,11 @@
 #include <vector>
 
 #include "codec/metadata.h"
+#include "engine/end_hints.h"
 #include "engine/hot_tier.h"
 #include "engine/key_locks.h"
 #include "engine/status.h"
 #include "engine/storage.h"
-#include "engine/zset_hints.h"
 
 namespace basalt::engine {
 
@@ -165,8 +165,10 @@ class Engine {
 
   Storage& storage() { return *storage_; }
   KeyLocks& locks() { return locks_; }
-  // Where the live ends of sorted sets lie, for ZPOPMIN/ZPOPMAX (zset_hints.h).
-  ZSetEndHints& zset_hints() { return zset_hints_; }
+  // Where the live ends of sorted sets lie, for ZPOPMIN/ZPOPMAX (end_hints.h).
+  EndHints& zset_hints() { return zset_hints_; }
+  // Where the first and last members of large sets lie, for sampling them (end_hints.h).
+  EndHints& set_hints() { return set_hints_; }
   int databases() const { return databases_; }
 
   // REQUIRES: 0 <= index < databases(). Stable while the world lock is held (any mode). Inside
@@ -243,7 +245,8 @@ class Engine {
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<HotTier> hot_tier_;
   KeyLocks locks_;
-  ZSetEndHints zset_hints_;
+  EndHints zset_hints_;
+  EndHints set_hints_;
   int databases_ = 16;
   std::array<std::atomic<uint8_t>, kMaxDatabases> physical_{};
   // The calling thread's transaction's database map after its staged SWAPDBs (nullptr: none).

@@ -108,23 +108,35 @@ bool Sampled(uint64_t size, uint64_t count) {
 
 class MemberSampler {
  public:
-  MemberSampler(const Db& db, std::string_view key, uint64_t version) : it_(db, key, version) {}
+  MemberSampler(const Db& db, std::string_view key, uint64_t version)
+      : db_(db), key_(key), version_(version), it_(db, key, version) {}
 
-  // Finds the first and last member. False when the set has none.
-  bool Init() {
-    it_.SeekToLast();
-    if (!it_.Valid()) return false;
-    std::string last(it_.subkey());
-    it_.SeekToFirst();
-    if (!it_.Valid()) return false;
-    std::string first(it_.subkey());
+  // Finds the first and last member, or bounds on them that SPOP remembered (end_hints.h).
+  // With `remember` (REQUIRES: the key's lock) ends found by seeking are kept for the next
+  // call. False when the set has none.
+  bool Init(bool remember) {
+    EndHints& hints = db_.engine->set_hints();
+    std::optional<std::string> first = hints.Get(db_.physical, key_, version_, EndHints::End::kMin);
+    std::optional<std::string> last = hints.Get(db_.physical, key_, version_, EndHints::End::kMax);
+    if (!first || !last) {
+      it_.SeekToLast();
+      if (!it_.Valid()) return false;
+      last.emplace(it_.subkey());
+      it_.SeekToFirst();
+      if (!it_.Valid()) return false;
+      first.emplace(it_.subkey());
+      if (remember) {
+        hints.Narrow(db_.physical, key_, version_, EndHints::End::kMin, *first);
+        hints.Narrow(db_.physical, key_, version_, EndHints::End::kMax, *last);
+      }
+    }
     size_t common = 0;
-    while (common < first.size() && common < last.size() && first[common] == last[common]) {
+    while (common < first->size() && common < last->size() && (*first)[common] == (*last)[common]) {
       ++common;
     }
-    prefix_ = first.substr(0, common);
-    Widen(first);
-    Widen(last);
+    prefix_ = first->substr(0, common);
+    Widen(*first);
+    Widen(*last);
     return true;
   }
 
@@ -160,6 +172,9 @@ class MemberSampler {
     }
   }
 
+  Db db_;
+  std::string_view key_;
+  uint64_t version_;
   SubkeyIterator it_;
   std::string prefix_;
   std::vector<std::pair<int, int>> ranges_;  // [lowest, highest] byte seen at each position
@@ -168,10 +183,12 @@ class MemberSampler {
 // Draws `count` members of a large set by sampling (Sampled()), distinct or with repeats.
 // Returns false when sampling did not find enough distinct members in its budget of draws (the
 // caller then walks).
+// `remember`: as MemberSampler::Init.
 StatusOr<bool> SampleMembers(const Db& db, std::string_view key, const KeyRecord& rec,
-                             uint64_t count, bool distinct, std::vector<std::string>* out) {
+                             uint64_t count, bool distinct, bool remember,
+                             std::vector<std::string>* out) {
   MemberSampler sampler(db, key, rec.meta.version);
-  if (!sampler.Init()) {
+  if (!sampler.Init(remember)) {
     BASALT_RETURN_IF_ERROR(sampler.status());
     return Status::Corruption("set size disagrees with members");
   }
@@ -193,11 +210,11 @@ StatusOr<bool> SampleMembers(const Db& db, std::string_view key, const KeyRecord
 
 // Draws min(count, size) distinct members of a live set, in random order.
 Status DrawDistinct(const Db& db, std::string_view key, const KeyRecord& rec, uint64_t count,
-                    std::vector<std::string>* out) {
+                    bool remember, std::vector<std::string>* out) {
   if (count >= rec.meta.size) {
     BASALT_RETURN_IF_ERROR(ReadMembers(db, key, rec, out));
   } else if (Sampled(rec.meta.size, count)) {
-    auto done = SampleMembers(db, key, rec, count, /*distinct=*/true, out);
+    auto done = SampleMembers(db, key, rec, count, /*distinct=*/true, remember, out);
     if (!done.ok()) return done.status();
     if (!*done) {
       BASALT_RETURN_IF_ERROR(
@@ -321,6 +338,7 @@ StatusOr<int64_t> SetAdd(const Db& db, std::string_view key,
       if (!in.ok()) return in.status();
       if (*in) continue;
     }
+    db.engine->set_hints().Widen(db.physical, key, meta.version, m);  // before the write
     writer.Put(m, "");
     ++added;
   }
@@ -393,14 +411,16 @@ StatusOr<std::vector<std::string>> SetRandomMembers(const Db& db, std::string_vi
   std::vector<std::string> out;
   if (!rec.live() || count == 0) return out;
   if (count > 0) {
-    BASALT_RETURN_IF_ERROR(DrawDistinct(db, key, rec, static_cast<uint64_t>(count), &out));
+    // A read holds no key lock, so it only uses the ends SPOP remembered.
+    BASALT_RETURN_IF_ERROR(
+        DrawDistinct(db, key, rec, static_cast<uint64_t>(count), /*remember=*/false, &out));
     return out;
   }
   // -INT64_MAX <= count < 0 (the command layer rejects INT64_MIN, as Redis does).
   const uint64_t n = static_cast<uint64_t>(-count);
   if (n > kMaxRandomDraw) return Status(Code::kOutOfRange, "");
   if (Sampled(rec.meta.size, n)) {
-    auto done = SampleMembers(db, key, rec, n, /*distinct=*/false, &out);
+    auto done = SampleMembers(db, key, rec, n, /*distinct=*/false, /*remember=*/false, &out);
     if (!done.ok()) return done.status();
     if (*done) return out;
   }
@@ -415,7 +435,7 @@ StatusOr<std::vector<std::string>> SetPop(const Db& db, std::string_view key, ui
   BASALT_RETURN_IF_ERROR(LookupSet(db, key, &rec));
   std::vector<std::string> out;
   if (!rec.live() || count == 0) return out;
-  BASALT_RETURN_IF_ERROR(DrawDistinct(db, key, rec, count, &out));
+  BASALT_RETURN_IF_ERROR(DrawDistinct(db, key, rec, count, /*remember=*/true, &out));
   codec::Metadata meta = rec.meta;
   Batch batch(db.engine);
   CollectionWriter writer(&batch, db, key, meta);
@@ -452,6 +472,7 @@ StatusOr<bool> SetMove(const Db& db, std::string_view src, std::string_view dst,
   }
   if (!in_dst) {
     CollectionWriter dst_writer(&batch, db, dst, dst_meta);
+    db.engine->set_hints().Widen(db.physical, dst, dst_meta.version, member);  // before the write
     dst_writer.Put(member, "");
     dst_meta.size += 1;
     dst_writer.Finish(to, dst_meta);

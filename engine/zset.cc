@@ -9,8 +9,8 @@
 #include "codec/glob.h"
 #include "codec/sortable_double.h"
 #include "engine/collection.h"
+#include "engine/end_hints.h"
 #include "engine/set.h"
-#include "engine/zset_hints.h"
 
 namespace basalt::engine {
 
@@ -58,7 +58,7 @@ StatusOr<std::optional<double>> MemberScore(const Db& db, std::string_view key, 
 
 // Writes to both column families of one sorted-set version. Finish writes the metadata once.
 // Every score entry added to an existing version goes through Put, which widens the pop hints
-// (zset_hints.h) before writing, so a hint never excludes a live entry.
+// (end_hints.h) before writing, so a hint never excludes a live entry.
 class ZWriter {
  public:
   ZWriter(Batch* batch, const Db& db, std::string_view key, const codec::Metadata& meta)
@@ -260,7 +260,7 @@ Status Select(const Db& db, std::string_view key, const KeyRecord& rec, const ZR
 }
 
 // Collects up to `n` lowest (max: highest) elements of a version into `out`, in pop order,
-// starting at the pop hint `hint` when there is one (zset_hints.h), and sets *last to the raw
+// starting at the pop hint `hint` when there is one (end_hints.h), and sets *last to the raw
 // score subkey of the last one. Never steps past the last element wanted: beyond it may lie
 // the tombstones of many earlier pops from the other end.
 Status CollectEnd(const Db& db, std::string_view key, uint64_t version, bool max, uint64_t n,
@@ -679,8 +679,8 @@ StatusOr<std::vector<ScoredMember>> ZSetPop(const Db& db, std::string_view key, 
   if (!rec.live() || count == 0) return out;
   const uint64_t n = std::min<uint64_t>(count, rec.meta.size);
   const uint64_t version = rec.meta.version;
-  const ZSetEndHints::End end = max ? ZSetEndHints::End::kMax : ZSetEndHints::End::kMin;
-  ZSetEndHints& hints = db.engine->zset_hints();
+  const EndHints::End end = max ? EndHints::End::kMax : EndHints::End::kMin;
+  EndHints& hints = db.engine->zset_hints();
   std::optional<std::string> hint = hints.Get(db.physical, key, version, end);
   std::string last;
   BASALT_RETURN_IF_ERROR(CollectEnd(db, key, version, max, n, hint, &out, &last));

@@ -21,7 +21,7 @@
 // Pops: ZPOPMIN/ZPOPMAX delete the lowest/highest entries, and until compaction drops them
 // their tombstones pile up at that end of the key's zscore range; positioning with SeekToFirst
 // or SeekToLast would step over all of them, so the k-th pop of a draining set cost O(k). The
-// plan: an in-memory hint per (db, key, version) (engine/zset_hints.h) bounds where the live
+// plan: an in-memory hint per (db, key, version) (engine/end_hints.h) bounds where the live
 // entries lie (floor: every live entry >= it; ceiling: <= it). A pop seeks to the bound, which
 // costs O(log n) whatever lies behind it, collects its elements without stepping past the last
 // one wanted, and after committing moves the bound to what it popped. Every write that adds a

@@ -125,6 +125,41 @@ TEST_F(SetTest, LargeSetsAreSampledEvenlyAndPopsStayDistinct) {
   for (const auto& m : popped) EXPECT_FALSE((*SetIsMember(db(), "s", {m}))[0]);
 }
 
+TEST_F(SetTest, SpopRemembersTheEndsItSamplesBetweenAndAddsWidenThem) {
+  std::vector<std::string> members;
+  for (int i = 1000; i < 3000; ++i) members.push_back("m:" + std::to_string(i));
+  Add("s", Views(members.begin(), members.end()));
+  KeyRecord rec;
+  ASSERT_TRUE(engine_->Lookup(db(), "s", &rec).ok());
+  EndHints& hints = engine_->set_hints();
+  const auto end = [&](EndHints::End e) {
+    return hints.Get(db().physical, "s", rec.meta.version, e);
+  };
+  // A read holds no key lock: it samples without remembering.
+  ASSERT_TRUE(SetRandomMembers(db(), "s", -10).ok());
+  EXPECT_EQ(end(EndHints::End::kMin), std::nullopt);
+  ASSERT_TRUE(SetPop(db(), "s", 1).ok());
+  EXPECT_EQ(end(EndHints::End::kMin), std::optional<std::string>("m:1000"));
+  EXPECT_EQ(end(EndHints::End::kMax), std::optional<std::string>("m:2999"));
+  // Members beyond the remembered ends widen them before they are written.
+  Add("s", {"a:0", "z:0"});
+  Add("other", {"zz"});
+  ASSERT_TRUE(*SetMove(db(), "other", "s", "zz"));
+  EXPECT_EQ(end(EndHints::End::kMin), std::optional<std::string>("a:0"));
+  EXPECT_EQ(end(EndHints::End::kMax), std::optional<std::string>("zz"));
+  // Draining pops every member exactly once, the added ones included.
+  std::set<std::string> popped;
+  for (;;) {
+    auto p = SetPop(db(), "s", 1);
+    ASSERT_TRUE(p.ok());
+    if (p->empty()) break;
+    ASSERT_TRUE(popped.insert((*p)[0]).second) << (*p)[0];
+  }
+  EXPECT_EQ(popped.size(), 2000u - 1 + 3);
+  EXPECT_TRUE(popped.count("a:0") && popped.count("z:0") && popped.count("zz"));
+  EXPECT_FALSE(Exists("s"));
+}
+
 TEST_F(SetTest, PopKeepsInvariantAndDeletesWhenEmpty) {
   Add("s", {"1", "2", "3", "4", "5"});
   auto p = SetPop(db(), "s", 2);

@@ -14,9 +14,9 @@
 #include <set>
 
 #include "engine/collection.h"
+#include "engine/end_hints.h"
 #include "engine/keys.h"
 #include "engine/string.h"
-#include "engine/zset_hints.h"
 #include "engine_fixture.h"
 
 namespace basalt::engine {
@@ -446,12 +446,11 @@ TEST_F(ZSetTest, PopIgnoresAHintThatExcludesLiveEntries) {
   KeyRecord rec;
   ASSERT_TRUE(engine_->Lookup(db(), "z", &rec).ok());
   auto& hints = engine_->zset_hints();
-  hints.Narrow(db().physical, "z", rec.meta.version, ZSetEndHints::End::kMin,
-               std::string(20, '\xff'));
-  hints.Narrow(db().physical, "z", rec.meta.version, ZSetEndHints::End::kMax, "");
+  hints.Narrow(db().physical, "z", rec.meta.version, EndHints::End::kMin, std::string(20, '\xff'));
+  hints.Narrow(db().physical, "z", rec.meta.version, EndHints::End::kMax, "");
   EXPECT_EQ(*ZSetPop(db(), "z", 2, false), (Elements{{"a", 1}, {"b", 2}}));
   ASSERT_TRUE(engine_->Lookup(db(), "z", &rec).ok());
-  hints.Narrow(db().physical, "z", rec.meta.version, ZSetEndHints::End::kMax, "");
+  hints.Narrow(db().physical, "z", rec.meta.version, EndHints::End::kMax, "");
   EXPECT_EQ(*ZSetPop(db(), "z", 1, true), (Elements{{"c", 3}}));
   EXPECT_FALSE(Exists("z"));
 }

@@ -1,4 +1,4 @@
-#include "engine/zset_hints.h"
+#include "engine/end_hints.h"
 
 #include <functional>
 
@@ -7,19 +7,19 @@
 namespace basalt::engine {
 
 // map key := db:u8 | version:u64be | user_key (in memory only, never persisted)
-std::string ZSetEndHints::MapKey(uint8_t db, std::string_view key, uint64_t version) {
+std::string EndHints::MapKey(uint8_t db, std::string_view key, uint64_t version) {
   std::string k(1, static_cast<char>(db));
   codec::PutFixed64BE(&k, version);
   k.append(key);
   return k;
 }
 
-ZSetEndHints::Shard& ZSetEndHints::ShardOf(const std::string& map_key) {
+EndHints::Shard& EndHints::ShardOf(const std::string& map_key) {
   return shards_[std::hash<std::string>{}(map_key) % kShards];
 }
 
-std::optional<std::string> ZSetEndHints::Get(uint8_t db, std::string_view key, uint64_t version,
-                                             End end) {
+std::optional<std::string> EndHints::Get(uint8_t db, std::string_view key, uint64_t version,
+                                         End end) {
   if (entries_.load(std::memory_order_relaxed) == 0) return std::nullopt;
   const std::string k = MapKey(db, key, version);
   Shard& shard = ShardOf(k);
@@ -29,8 +29,8 @@ std::optional<std::string> ZSetEndHints::Get(uint8_t db, std::string_view key, u
   return end == End::kMin ? it->second.floor : it->second.ceiling;
 }
 
-void ZSetEndHints::Narrow(uint8_t db, std::string_view key, uint64_t version, End end,
-                          std::string subkey) {
+void EndHints::Narrow(uint8_t db, std::string_view key, uint64_t version, End end,
+                      std::string subkey) {
   std::string k = MapKey(db, key, version);
   if (k.size() + 2 * subkey.size() > kMaxEntryBytes) return;
   Shard& shard = ShardOf(k);
@@ -44,8 +44,7 @@ void ZSetEndHints::Narrow(uint8_t db, std::string_view key, uint64_t version, En
   (end == End::kMin ? it->second.floor : it->second.ceiling) = std::move(subkey);
 }
 
-void ZSetEndHints::Widen(uint8_t db, std::string_view key, uint64_t version,
-                         std::string_view subkey) {
+void EndHints::Widen(uint8_t db, std::string_view key, uint64_t version, std::string_view subkey) {
   if (entries_.load(std::memory_order_relaxed) == 0) return;
   const std::string k = MapKey(db, key, version);
   Shard& shard = ShardOf(k);
@@ -57,7 +56,7 @@ void ZSetEndHints::Widen(uint8_t db, std::string_view key, uint64_t version,
   if (b.ceiling.has_value() && subkey > *b.ceiling) b.ceiling->assign(subkey);
 }
 
-void ZSetEndHints::Erase(uint8_t db, std::string_view key, uint64_t version) {
+void EndHints::Erase(uint8_t db, std::string_view key, uint64_t version) {
   if (entries_.load(std::memory_order_relaxed) == 0) return;
   const std::string k = MapKey(db, key, version);
   Shard& shard = ShardOf(k);
