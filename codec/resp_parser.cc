@@ -148,6 +148,41 @@ bool ReadToken(std::string_view line, size_t* pos, std::string* token) {
 
 }  // namespace
 
+namespace {
+
+// Reads "<prefix><digits>\r\n" at input[*pos]: the number, or -1 if it is not all there.
+int64_t PeekLength(std::string_view input, char prefix, size_t* pos) {
+  size_t i = *pos;
+  if (i >= input.size() || input[i] != prefix) return -1;
+  int64_t n = 0;
+  size_t digits = 0;
+  for (++i; i < input.size() && input[i] >= '0' && input[i] <= '9' && digits < 12; ++i, ++digits) {
+    n = n * 10 + (input[i] - '0');
+  }
+  if (digits == 0 || i + 1 >= input.size() || input[i] != '\r' || input[i + 1] != '\n') return -1;
+  *pos = i + 2;
+  return n;
+}
+
+}  // namespace
+
+size_t PeekSecondArgs(std::string_view input, size_t max, std::string_view* out) {
+  size_t n = 0, pos = 0;
+  while (n < max) {
+    const int64_t argc = PeekLength(input, '*', &pos);
+    if (argc < 2) break;
+    std::string_view second;
+    for (int64_t a = 0; a < argc; ++a) {
+      const int64_t len = PeekLength(input, '$', &pos);
+      if (len < 0 || static_cast<uint64_t>(len) + 2 > input.size() - pos) return n;
+      if (a == 1) second = input.substr(pos, static_cast<size_t>(len));
+      pos += static_cast<size_t>(len) + 2;
+    }
+    out[n++] = second;
+  }
+  return n;
+}
+
 bool SplitInlineArgs(std::string_view line, Argv* out) {
   // sdssplitargs sees a C string, so nothing after a NUL exists for it.
   line = line.substr(0, line.find('\0'));

@@ -73,6 +73,13 @@ class RequestParser {
   size_t bulk_available_ = 0;
 };
 
+// Looks at the complete multibulk requests at the front of `input` without consuming them,
+// and stores the second argument of each (a command's first key, for most commands) in
+// out[0..n), n <= max. Stops at the first request that is incomplete, inline, malformed or has
+// fewer than two arguments. Only for hints such as prefetching: RequestParser still parses and
+// validates every request. REQUIRES: `input` starts at a request (no multibulk in progress).
+size_t PeekSecondArgs(std::string_view input, size_t max, std::string_view* out);
+
 // Splits an inline request line into arguments as Redis's sdssplitargs does: whitespace
 // separated, "double quotes" with \n \r \t \b \a \\ \" and \xHH escapes, 'single quotes' with
 // \' escapes. Returns false on unbalanced quotes (or a closing quote not followed by space).

@@ -98,6 +98,19 @@ class HotTier::Table {
   size_t size() const { return count_; }
   Entry* at(size_t i) const { return slots_[i].entry; }
 
+  // Prefetches the home slot of `hash`.
+  void PrefetchSlot(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+  // Prefetches the entry in the home slot of `hash` when that slot holds `hash` (the common
+  // case: most keys sit in their home slot): its header, key and the start of its value.
+  void PrefetchEntry(uint64_t hash) const {
+    const Slot& s = slots_[hash & mask_];
+    if (s.entry == nullptr || s.hash != hash) return;
+    const char* p = reinterpret_cast<const char*>(s.entry);
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + 64);
+    __builtin_prefetch(p + 128);
+  }
+
   // The slot holding key `k`, or kNone.
   size_t Find(std::string_view k, uint64_t hash) const {
     for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
@@ -198,6 +211,15 @@ class HotTier::Shard {
     token->generation = gen_[GenSlot(hash)];
     token->valid = capacity_ > 0;
     return false;
+  }
+
+  void PrefetchSlot(uint64_t hash) {
+    std::lock_guard<std::mutex> l(mu_);
+    table_.PrefetchSlot(hash);
+  }
+  void PrefetchEntry(uint64_t hash) {
+    std::lock_guard<std::mutex> l(mu_);
+    table_.PrefetchEntry(hash);
   }
 
   void Fill(std::string_view k, uint64_t hash, std::string_view value, const FillToken& token) {
@@ -473,6 +495,20 @@ bool HotTier::Lookup(uint8_t db, std::string_view key, std::string* value, FillT
   const std::string_view k = tk.view();
   uint64_t h = Hash(k);
   return ShardOf(h).Lookup(k, h, value, token);
+}
+
+void HotTier::Prefetch(uint8_t db, const std::string_view* keys, size_t n) {
+  constexpr size_t kBatch = 32;
+  uint64_t hashes[kBatch];
+  for (size_t done = 0; done < n; done += kBatch) {
+    const size_t m = std::min(kBatch, n - done);
+    for (size_t i = 0; i < m; ++i) {
+      const TierKey tk(db, keys[done + i]);
+      hashes[i] = Hash(tk.view());
+      ShardOf(hashes[i]).PrefetchSlot(hashes[i]);
+    }
+    for (size_t i = 0; i < m; ++i) ShardOf(hashes[i]).PrefetchEntry(hashes[i]);
+  }
 }
 
 void HotTier::Fill(uint8_t db, std::string_view key, std::string_view value,

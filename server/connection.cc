@@ -118,12 +118,28 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
   c->ProcessInput();
 }
 
+// A read that brought several commands (a pipeline) has their keys' hot-tier entries
+// prefetched together, so the lookups that follow find them in the CPU cache instead of each
+// waiting for memory in turn.
+void Connection::PrefetchPipelined(bool auth_required) {
+  constexpr size_t kMaxKeys = 32;
+  constexpr size_t kMinBytes = 32;  // less than two of the shortest commands with a key
+  if (auth_required || parser_.InMultibulk() || end_ - start_ < kMinBytes) return;
+  std::string_view keys[kMaxKeys];
+  const size_t n =
+      codec::PeekSecondArgs(std::string_view(in_.get() + start_, end_ - start_), kMaxKeys, keys);
+  if (n < 2) return;
+  engine::Engine& engine = *worker_->server().engine;
+  engine.Prefetch(engine.db(client_->db()), keys, n);
+}
+
 void Connection::ProcessInput() {
   ServerContext& server = worker_->server();
   client_->Touch(engine::NowMs());
   codec::ParserLimits limits;
   limits.max_bulk_len = server.proto_max_bulk_len.load(std::memory_order_relaxed);
   limits.auth_required = AuthRequired(server, *client_);
+  PrefetchPipelined(limits.auth_required);
   parser_.set_limits(limits);
   codec::ReplyWriter reply(&out_, client_->resp());
   while (!closing_ && !client_->close_after_reply() && !client_->suspended() && start_ < end_) {

@@ -60,6 +60,7 @@ class Connection {
   static void OnBlockTimeout(uv_timer_t* t);
 
   void ProcessInput();
+  void PrefetchPipelined(bool auth_required);
   void Flush();
   void Compact();
   void ArmBlockTimer(int64_t delay_ms);

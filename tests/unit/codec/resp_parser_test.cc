@@ -532,5 +532,36 @@ TEST(SplitInlineArgsTest, RejectsUnbalancedQuotes) {
   }
 }
 
+std::vector<std::string> Peek(std::string_view input, size_t max = 8) {
+  std::string_view out[8];
+  const size_t n = PeekSecondArgs(input, max, out);
+  return std::vector<std::string>(out, out + n);
+}
+
+TEST(PeekSecondArgsTest, ListsTheSecondArgumentOfEachCompleteRequest) {
+  const std::string pipeline =
+      "*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n"
+      "*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$5\r\nv\r\n\r\n\r\n"  // a value holding CRLFs
+      "*4\r\n$4\r\nHSET\r\n$0\r\n\r\n$1\r\nf\r\n$1\r\nv\r\n";
+  EXPECT_EQ(Peek(pipeline), (std::vector<std::string>{"k1", "k2", ""}));
+  EXPECT_EQ(Peek(pipeline, 2), (std::vector<std::string>{"k1", "k2"}));
+  // Every proper prefix stops before the request it cuts.
+  for (size_t cut = 0; cut < pipeline.size(); ++cut) {
+    const size_t whole = cut < 21 ? 0 : cut < 53 ? 1 : 2;
+    EXPECT_EQ(Peek(std::string_view(pipeline).substr(0, cut)).size(), whole) << cut;
+  }
+}
+
+TEST(PeekSecondArgsTest, StopsAtWhatItCannotUse) {
+  EXPECT_TRUE(Peek("*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n").empty());
+  EXPECT_TRUE(Peek("GET k\r\n").empty());                       // inline
+  EXPECT_TRUE(Peek("*2\r\n$3\r\nGET\r\n$9\r\nk\r\n").empty());  // bulk runs past the end
+  EXPECT_TRUE(Peek("*2\r\n$-1\r\n$1\r\nk\r\n").empty());        // null bulk
+  EXPECT_TRUE(Peek("*2\r\n$3\r\nGET\r\n$99999999999999\r\nk\r\n").empty());
+  EXPECT_TRUE(Peek("*x\r\n").empty());
+  EXPECT_EQ(Peek("*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\n$3\r\nGET\r\n$1\r\nb\r\n"),
+            (std::vector<std::string>{"a"}));  // a bare LF ends the peek, not the parse
+}
+
 }  // namespace
 }  // namespace basalt::codec

@@ -244,6 +244,34 @@ TEST(HotTierCache, GrowthKeepsEveryKey) {
   }
 }
 
+TEST(HotTierCache, PrefetchIsOnlyAHintEvenWhileTablesResize) {
+  HotTier t(64 << 20);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 4000; ++i) keys.push_back("key" + std::to_string(i));
+  std::vector<std::string_view> views(keys.begin(), keys.end());
+  for (int i = 0; i < 2000; ++i) t.Put(0, keys[i], "v" + std::to_string(i));
+  const HotTier::Stats before = t.GetStats();
+  // A writer grows and shrinks the tables (slot arrays are reallocated) under the prefetches.
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    while (!stop.load()) {
+      for (int i = 2000; i < 4000; ++i) t.Put(0, keys[i], "w");
+      for (int i = 2000; i < 4000; ++i) t.Erase(0, keys[i]);
+    }
+  });
+  for (int round = 0; round < 2000; ++round) {
+    t.Prefetch(0, views.data() + (round * 37) % 3900, 100);  // more than one batch of 32
+  }
+  stop.store(true);
+  writer.join();
+  const HotTier::Stats after = t.GetStats();
+  EXPECT_EQ(after.hits, before.hits);
+  EXPECT_EQ(after.misses, before.misses);
+  EXPECT_EQ(after.entries, before.entries);
+  for (int i = 0; i < 2000; ++i) ASSERT_EQ(Get(t, 0, keys[i]), "v" + std::to_string(i));
+  for (int i = 2000; i < 4000; ++i) ASSERT_EQ(Get(t, 0, keys[i]), "<miss>");
+}
+
 TEST(HotTierCache, ShrinkEvictsAtOnceAndZeroDisables) {
   HotTier t(1 << 20);
   for (int i = 0; i < 2000; ++i) t.Put(0, "key" + std::to_string(i), std::string(50, 'v'));
