@@ -219,6 +219,30 @@ class RespConn:
         self.close()
 
 
+def exchange_until_close(host, port, data, timeout=10, done=None):
+    """Sends `data` on a fresh connection to host:port and reads until the server closes it,
+    nothing arrives for `timeout` seconds, or done(received) says enough. Returns
+    (received, closed)."""
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        out = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return out, True
+                out += chunk
+                if done is not None and done(out):
+                    return out, False
+        except ConnectionResetError:
+            return out, True
+        except socket.timeout:
+            return out, False
+
+
 def raw_exchange(port, data, timeout=0.5, expect_close=False, want=None):
     """Send `data` on a fresh connection and return (reply_bytes, closed).
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from conftest import RespConn
-from e2e_support import vm_rss_kb
+from e2e_support import exchange_until_close, vm_rss_kb
 
 CONNECTIONS = 10_000
 
@@ -197,33 +197,13 @@ def test_normal_limit_off_by_default_serves_a_slow_reader(server_factory):
 
 # --------------------------------------------------------------------------- oversized queries
 
-def exchange(port, data, timeout=10):
-    """Sends data, reads until the server closes. Returns (bytes, closed)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        try:
-            s.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        out = b""
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    return out, True
-                out += chunk
-        except ConnectionResetError:
-            return out, True
-        except socket.timeout:
-            return out, False
-
-
 @pytest.mark.parametrize("data,error", [
     (b"x" * (64 * 1024 + 100), b"-ERR Protocol error: too big inline request\r\n"),
     (b"*2147483648\r\n", b"-ERR Protocol error: invalid multibulk length\r\n"),
     (b"*1\r\n$536870913\r\n", b"-ERR Protocol error: invalid bulk length\r\n"),
 ])
 def test_oversized_query_is_refused_and_closed(server, data, error):
-    assert exchange(server.port, data) == (error, True)
+    assert exchange_until_close("127.0.0.1", server.port, data) == (error, True)
 
 
 def test_large_multibulk_count_is_accepted(server):
@@ -237,7 +217,8 @@ def test_large_multibulk_count_is_accepted(server):
 def test_bulk_over_configured_proto_max_bulk_len(server_factory):
     srv = server_factory(proto_max_bulk_len="1mb")
     data = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1048577\r\n"
-    assert exchange(srv.port, data) == (b"-ERR Protocol error: invalid bulk length\r\n", True)
+    assert exchange_until_close("127.0.0.1", srv.port, data) == (
+        b"-ERR Protocol error: invalid bulk length\r\n", True)
     with srv.conn() as c:  # exactly the limit is fine
         assert c.call("SET", "k", b"a" * (1 << 20)) == "OK"
 
@@ -246,7 +227,7 @@ def test_query_buffer_limit_closes_without_reply(server_factory):
     srv = server_factory(client_query_buffer_limit="1mb")
     big = b"a" * (3 << 20)
     data = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n" % len(big) + big + b"\r\n"
-    assert exchange(srv.port, data) == (b"", True)
+    assert exchange_until_close("127.0.0.1", srv.port, data) == (b"", True)
     with srv.conn() as c:
         assert c.call("EXISTS", "k") == 0
         assert c.call("SET", "k", b"b" * 500_000) == "OK"  # under the limit: served

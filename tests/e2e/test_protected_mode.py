@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from conftest import RespConn
+from e2e_support import exchange_until_close
 
 DENIED = (
     b"-DENIED Redis is running in protected mode because protected mode is enabled and no "
@@ -45,22 +46,9 @@ def outside_ip():
 
 def exchange(ip, port, data=b"PING\r\n"):
     """Sends `data` from a connection to ip:port; returns (everything received, closed)."""
-    with socket.create_connection((ip, port), timeout=5) as s:
-        try:
-            s.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        out = b""
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    return out, True
-                out += chunk
-                if out.endswith(b"\r\n") and not out.startswith(b"-DENIED"):
-                    return out, False
-        except ConnectionResetError:
-            return out, True
+    return exchange_until_close(
+        ip, port, data, timeout=5,
+        done=lambda out: out.endswith(b"\r\n") and not out.startswith(b"-DENIED"))
 
 
 def test_outside_client_denied_loopback_served(server_factory, outside_ip):
