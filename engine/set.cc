@@ -89,16 +89,19 @@ Status MembersAt(const Db& db, std::string_view key, uint64_t version,
 
 // Sampling large sets. An exact uniform draw walks to its index, O(size) per draw: SPOP on a
 // set of a million members would walk half a million of them (and the tombstones of earlier
-// pops) every time. A set larger than kWalkLimit draws `count` members with count * 16 <= size
-// by seeking instead: to a random byte string that shares the members' common prefix and then
-// has, at each of the next kSampleBytes positions, a byte drawn from the range of bytes seen at
-// that position (in the first and last member, widened by every member drawn), taking the member
-// at or after it and wrapping to the first. For keys such as `item:000123` this is close to
+// pops) every time; even a set drained down to a few hundred members lies among the
+// tombstones of all the popped ones, so a walk there steps over thousands. A set larger than
+// kWalkLimit (128: Redis 7.2's default set-max-listpack-entries, the size up to which Redis
+// draws exactly) draws `count` members with count * 16 <= size by seeking instead: to a random
+// byte string that shares the members' common prefix and then has, at each of the next
+// kSampleBytes positions, a byte drawn from the range of bytes seen at that position (in the
+// first and last member, widened by every member drawn), taking the member at or after it and
+// wrapping to the first. For keys such as `item:000123` this is close to
 // uniform. Drawing from the whole byte range instead would land mostly just after the gaps
 // between digit blocks, pop the same few regions over and over and walk their ever-growing
 // tombstones. Members after wide gaps still come up more often than others: Redis's own
 // sampling (a random bucket, then a random entry of its chain) is not uniform either.
-constexpr uint64_t kWalkLimit = 1024;
+constexpr uint64_t kWalkLimit = 128;
 constexpr uint64_t kSampleRatio = 16;
 constexpr size_t kSampleBytes = 16;
 

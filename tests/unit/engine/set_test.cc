@@ -125,6 +125,29 @@ TEST_F(SetTest, LargeSetsAreSampledEvenlyAndPopsStayDistinct) {
   for (const auto& m : popped) EXPECT_FALSE((*SetIsMember(db(), "s", {m}))[0]);
 }
 
+TEST_F(SetTest, MidSizedSetsAreSampledEvenlyToo) {
+  // 500 members: above the exact walk's limit (128, Redis's listpack size for sets), below the
+  // 1,024 it used to be. Draws of 20 (<= size / 16) are sampled by seeking.
+  std::vector<std::string> members;
+  for (int i = 0; i < 500; ++i) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "m:%03d", i);
+    members.emplace_back(buf);
+  }
+  Add("s", Views(members.begin(), members.end()));
+  std::vector<int> blocks(10, 0);
+  for (int round = 0; round < 1000; ++round) {
+    auto drawn = SetRandomMembers(db(), "s", -20);
+    ASSERT_TRUE(drawn.ok());
+    ASSERT_EQ(drawn->size(), 20u);
+    for (const auto& m : *drawn) ++blocks[std::stoi(m.substr(2)) / 50];
+  }
+  for (int n : blocks) {
+    EXPECT_GT(n, 2000 / 2);  // 20,000 draws over 10 blocks: 2,000 each expected
+    EXPECT_LT(n, 2000 * 3 / 2);
+  }
+}
+
 TEST_F(SetTest, SpopRemembersTheEndsItSamplesBetweenAndAddsWidenThem) {
   std::vector<std::string> members;
   for (int i = 1000; i < 3000; ++i) members.push_back("m:" + std::to_string(i));
