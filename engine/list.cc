@@ -26,6 +26,7 @@ std::string IndexKey(uint64_t index) {
 Status ReadRange(const Db& db, std::string_view key, const codec::Metadata& meta, uint64_t pos,
                  uint64_t n, std::vector<std::string>* out) {
   if (n == 0) return Status::OK();
+  out->reserve(out->size() + n);  // n <= the list's size: every one of them exists
   SubkeyIterator it(db, key, meta.version);
   uint64_t got = 0;
   it.Seek(IndexKey(meta.head + pos));

@@ -388,16 +388,43 @@ Status Storage::Write(rocksdb::WriteBatch* batch) {
 }
 
 Status Storage::MakeDurable() {
+  HandOff h;
+  Status s = HandOffWal(&h);
+  if (!s.ok() || !h.sync) return s;
+  s = SyncWal();
+  // A thread whose writes all failed has nothing to lose: its error replies may go.
+  return s.ok() || !h.had_writes ? Status::OK() : s;
+}
+
+Status Storage::HandOffWal(HandOff* out) {
+  *out = HandOff();
   if (read_only_) return Status::OK();
   const uint64_t pending = tl_pending_seq;
   tl_pending_seq = 0;
+  out->had_writes = pending != 0;
   if (!disk_error()) {
-    Status s = FlushWal(sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways);
-    if (s.ok() || pending == 0) return Status::OK();
+    Status s = FlushWal(false);
+    if (s.ok()) {
+      out->sync = sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways;
+      return Status::OK();
+    }
+    if (pending == 0) return Status::OK();
     return s;
   }
   if (pending <= durable_seq_.load()) return Status::OK();  // this thread's writes are safe
   return Status(Code::kDiskError, "writes committed before a disk error may not be durable");
+}
+
+Status Storage::SyncWal() {
+  if (read_only_) return Status::OK();
+  std::shared_lock<std::shared_mutex> l(wal_mu_);
+  if (disk_error()) return Status(Code::kDiskError, "writes are stopped");
+  rocksdb::Status s = db_->SyncWAL();
+  if (!s.ok()) {
+    EnterDiskError(s);
+    return Status(Code::kDiskError, DiskErrorText(s));
+  }
+  return Status::OK();
 }
 
 // The flush (user-space WAL buffer to the OS) runs with writes excluded, so it never touches a
@@ -415,15 +442,7 @@ Status Storage::FlushWal(bool sync) {
     }
     if (seq > durable_seq_.load()) durable_seq_.store(seq);
   }
-  if (!sync) return Status::OK();
-  std::shared_lock<std::shared_mutex> l(wal_mu_);
-  if (disk_error()) return Status(Code::kDiskError, "writes are stopped");
-  rocksdb::Status s = db_->SyncWAL();
-  if (!s.ok()) {
-    EnterDiskError(s);
-    return Status(Code::kDiskError, DiskErrorText(s));
-  }
-  return Status::OK();
+  return sync ? SyncWal() : Status::OK();
 }
 
 void Storage::EnterDiskError(const rocksdb::Status& s) {

@@ -127,6 +127,16 @@ class Storage {
   // After a disk error, fails (kDiskError) if the calling thread committed writes that may not
   // have reached the OS; a thread whose writes all failed gets OK, so their error replies go.
   Status MakeDurable();
+  // MakeDurable in two halves, so that a caller can wait for the fsync elsewhere while it goes
+  // on serving: HandOffWal hands buffered WAL bytes to the OS (the whole of MakeDurable unless
+  // appendfsync is `always`) and reports what the second half must do; SyncWal, callable from
+  // any thread, fsyncs everything handed off so far.
+  struct HandOff {
+    bool sync = false;        // appendfsync always: SyncWal before acknowledging
+    bool had_writes = false;  // the calling thread committed writes since its last call
+  };
+  Status HandOffWal(HandOff* out);
+  Status SyncWal();
   // Whether writes are refused because the data directory could not be written (disk full,
   // I/O error). Reads keep working. Cleared when RocksDB resumes (DB::Resume), which Write and
   // the ticker retry until the disk takes writes again.

@@ -48,7 +48,7 @@ class Client {
   void set_close_after_reply() { close_after_reply_ = true; }
 
   // Set when a command that writes ran; the connection makes those writes durable before the
-  // replies of the batch leave (Storage::MakeDurable).
+  // replies of the batch leave (the worker's group commit, worker.h).
   void mark_wrote() { wrote_ = true; }
   bool take_wrote() {
     bool w = wrote_;

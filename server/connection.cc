@@ -174,9 +174,13 @@ void Connection::ProcessInput() {
     parser_.set_limits(limits);
   }
   if (reply.errors() > 0) server.stats->error_replies.fetch_add(reply.errors());
-  if (client_->take_wrote() && !awaiting_durable_) {
-    awaiting_durable_ = true;
-    worker_->AwaitDurable(this);
+  if (client_->take_wrote()) {
+    if (!awaiting_durable_) {
+      awaiting_durable_ = true;
+      worker_->AwaitDurable(this);
+    } else {
+      wrote_since_handoff_ = true;
+    }
   }
   uint64_t buffered = end_ - start_ + parser_.PendingBulkBytes();
   client_->query_buffer_bytes.store(end_ - start_);
@@ -268,6 +272,7 @@ bool Connection::OverOutputLimit() {
 void Connection::Durable(bool ok) {
   if (closing_) return;
   awaiting_durable_ = false;
+  wrote_since_handoff_ = false;
   if (!ok) {
     // The writes may not survive a crash: do not acknowledge them.
     spdlog::error("WAL flush failed, dropping client {}", client_->id());

@@ -40,6 +40,10 @@ class Connection {
   // The worker's group commit made this connection's writes durable (`ok`) or failed to: send
   // the replies held back, or drop the client without acknowledging its writes.
   void Durable(bool ok);
+  // Whether the client wrote again while its replies were already held for a group commit
+  // (worker.h): the fsync under way may not cover that write.
+  bool wrote_since_handoff() const { return wrote_since_handoff_; }
+  void set_wrote_since_handoff(bool v) { wrote_since_handoff_ = v; }
   // Appends bytes another thread posted (a pub/sub message, a MONITOR line) and enforces the
   // client output buffer limits, closing the connection when they are exceeded. Returns true
   // when the caller must call FlushPushed() (once, after its batch of pushes).
@@ -85,9 +89,10 @@ class Connection {
   bool write_in_flight_ = false;
   bool closing_ = false;
   bool reading_ = false;
-  bool push_pending_ = false;        // pushes appended since the last FlushPushed
-  bool awaiting_durable_ = false;    // replies held until the worker's group commit
-  int64_t soft_limit_since_ms_ = 0;  // when the output first went over the soft limit, or 0
+  bool push_pending_ = false;         // pushes appended since the last FlushPushed
+  bool awaiting_durable_ = false;     // replies held until the worker's group commit
+  bool wrote_since_handoff_ = false;  // see wrote_since_handoff()
+  int64_t soft_limit_since_ms_ = 0;   // when the output first went over the soft limit, or 0
   // Fires when a blocking command times out; created on first use, closed with the connection
   // (its memory is freed in its own close callback).
   uv_timer_t* block_timer_ = nullptr;

@@ -8,7 +8,7 @@
 // input but runs nothing more. The executor runs the whole command (argument checks, compile,
 // the atomic run below) on a copy of what it needs, then posts the reply through
 // Worker::DeliverBlocked -> Connection::Unblocked, which makes the client's writes durable
-// (MakeDurable) before the reply leaves and resumes the pipelined commands in order. A client
+// (the group commit) before the reply leaves and resumes the pipelined commands in order. A client
 // that disconnected meanwhile has its reply dropped there; the script still runs to its end or
 // until killed. One executor per worker keeps today's concurrency: clients of one worker run
 // their scripts one after the other (as they did on the worker), clients of different workers

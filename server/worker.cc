@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 
 #include "server/client_registry.h"
 #include "server/config.h"
@@ -16,6 +18,17 @@
 namespace basalt::server {
 
 namespace {
+
+// Test hook: BASALT_TEST_FSYNC_DELAY_MS stretches every group-commit fsync under appendfsync
+// always by that many milliseconds, so that tests can act while one is in flight (the
+// e2e test of writes made during an fsync). Unset in production: no delay.
+int64_t TestFsyncDelayMs() {
+  static const int64_t ms = [] {
+    const char* v = std::getenv("BASALT_TEST_FSYNC_DELAY_MS");
+    return v == nullptr ? int64_t{0} : std::max<int64_t>(0, std::atoll(v));
+  }();
+  return ms;
+}
 
 std::string FormatAddr(const sockaddr_storage& ss) {
   char host[INET6_ADDRSTRLEN] = {0};
@@ -54,6 +67,7 @@ Worker::Worker(int index, ServerContext* server, Dispatcher* dispatcher)
   uv_check_init(&loop_, &durable_check_);
   durable_check_.data = this;
   uv_idle_init(&loop_, &durable_idle_);
+  sync_req_.data = this;
 }
 
 Worker::~Worker() {
@@ -194,27 +208,75 @@ void Worker::Adopt(int fd, std::shared_ptr<Client> client) {
 void Worker::Forget(Connection* conn) {
   awaiting_durable_.erase(std::remove(awaiting_durable_.begin(), awaiting_durable_.end(), conn),
                           awaiting_durable_.end());
+  syncing_.erase(std::remove(syncing_.begin(), syncing_.end(), conn), syncing_.end());
   uint64_t id = conn->client().id();
   conns_.erase(id);
   server_->clients->Remove(id);
 }
 
 void Worker::AwaitDurable(Connection* conn) {
-  if (awaiting_durable_.empty()) uv_idle_start(&durable_idle_, [](uv_idle_t*) {});
+  // With an fsync in flight its completion wakes the loop and commits these; an idle handle
+  // would only spin the loop meanwhile.
+  if (awaiting_durable_.empty() && !sync_running_) {
+    uv_idle_start(&durable_idle_, [](uv_idle_t*) {});
+  }
   awaiting_durable_.push_back(conn);
 }
 
 void Worker::OnCheck(uv_check_t* c) {
   auto* w = static_cast<Worker*>(c->data);
   uv_idle_stop(&w->durable_idle_);
-  if (w->awaiting_durable_.empty()) return;
+  // With an fsync in flight the newly awaiting connections wait for it to end (OnSyncDone).
+  if (w->awaiting_durable_.empty() || w->sync_running_) return;
+  w->CommitAwaiting();
+}
+
+void Worker::CommitAwaiting() {
   std::vector<Connection*> ready;
-  ready.swap(w->awaiting_durable_);
-  engine::Status s = w->server_->engine->storage().MakeDurable();
+  ready.swap(awaiting_durable_);
+  engine::Storage::HandOff handoff;
+  engine::Status s = server_->engine->storage().HandOffWal(&handoff);
+  if (s.ok() && handoff.sync) {
+    // The fsync covers what these connections wrote so far; a write they make while it runs
+    // is not covered and sends them round again (OnSyncDone).
+    for (Connection* conn : ready) conn->set_wrote_since_handoff(false);
+    syncing_ = std::move(ready);
+    sync_had_writes_ = handoff.had_writes;
+    sync_running_ = true;
+    uv_queue_work(&loop_, &sync_req_, OnSyncWork, OnSyncDone);
+    return;
+  }
   if (!s.ok()) spdlog::error("WAL flush failed: {}", s.ToString());
   // A connection closed by an earlier one's reply (CLIENT KILL never runs here, but an output
   // limit can) is still allocated until the loop's close phase; Durable() skips it.
   for (Connection* conn : ready) conn->Durable(s.ok());
+}
+
+void Worker::OnSyncWork(uv_work_t* req) {
+  auto* w = static_cast<Worker*>(req->data);
+  if (const int64_t delay = TestFsyncDelayMs(); delay > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+  }
+  w->sync_status_ = w->server_->engine->storage().SyncWal();
+}
+
+void Worker::OnSyncDone(uv_work_t* req, int) {
+  auto* w = static_cast<Worker*>(req->data);
+  w->sync_running_ = false;
+  // As MakeDurable: a batch whose writes all failed has nothing to lose, its error replies go.
+  const bool ok = w->sync_status_.ok() || !w->sync_had_writes_;
+  if (!w->sync_status_.ok()) spdlog::error("WAL fsync failed: {}", w->sync_status_.ToString());
+  std::vector<Connection*> done;
+  done.swap(w->syncing_);
+  for (Connection* conn : done) {
+    if (ok && conn->wrote_since_handoff()) {
+      w->awaiting_durable_.push_back(conn);  // still holding its replies
+    } else {
+      conn->Durable(ok);
+    }
+  }
+  // Those who wrote during the fsync go next, with the loop's next check at the latest.
+  if (!w->awaiting_durable_.empty()) w->CommitAwaiting();
 }
 
 void Worker::OnCron(uv_timer_t* t) { static_cast<Worker*>(t->data)->CloseIdle(); }

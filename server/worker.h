@@ -55,12 +55,20 @@ class Worker {
   // Group commit: `conn` wrote and holds its replies until the WAL is handed to the OS (and
   // fsynced under appendfsync always). That happens once per loop iteration for every
   // connection that wrote in it, after the loop has read and run everything that was ready.
+  // Under `always` the fsync runs on libuv's thread pool while the loop goes on serving other
+  // clients; connections that write meanwhile wait for the next fsync, which starts as soon as
+  // this one ends (one in flight per worker), so the disk's latency overlaps the CPU work.
   void AwaitDurable(Connection* conn);
 
  private:
   static void OnAsync(uv_async_t* a);
   static void OnCron(uv_timer_t* t);
   static void OnCheck(uv_check_t* c);
+  // Hands the WAL of every awaiting connection to the OS and either releases their replies or,
+  // under `always`, starts the fsync they wait for.
+  void CommitAwaiting();
+  static void OnSyncWork(uv_work_t* req);
+  static void OnSyncDone(uv_work_t* req, int status);
   void Drain();
   void Adopt(int fd, std::shared_ptr<Client> client);
   void CloseIdle();
@@ -71,11 +79,17 @@ class Worker {
   uv_loop_t loop_;
   uv_async_t async_;
   uv_timer_t cron_;
-  uv_check_t durable_check_;  // runs right after each poll phase: MakeDurable, then replies
+  uv_check_t durable_check_;  // runs right after each poll phase: the group commit
   // Active while connections await the group commit, so that a write made outside the poll
   // phase (a timer's callback) does not leave the loop blocked in poll before the check runs.
   uv_idle_t durable_idle_;
   std::vector<Connection*> awaiting_durable_;
+  // The fsync in flight (appendfsync always) and the connections it will release.
+  uv_work_t sync_req_;
+  bool sync_running_ = false;
+  bool sync_had_writes_ = false;  // HandOff::had_writes of the batch being synced
+  engine::Status sync_status_;    // written by the pool thread, read in OnSyncDone
+  std::vector<Connection*> syncing_;
   std::thread thread_;
 
   std::mutex mu_;

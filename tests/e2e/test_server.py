@@ -3,6 +3,7 @@ Every expected reply was checked against redis-server 7.0.15 (basalt_only tests 
 
 import os
 import re
+import socket
 import subprocess
 import time
 
@@ -365,6 +366,34 @@ def test_rocksdb_compression_is_a_startup_option_and_data_survives_a_change(serv
     assert out.returncode == 1
     assert b"--rocksdb-compression: argument(s) must be one of the following: lz4, zstd, none" \
         in out.stderr
+
+
+@pytest.mark.basalt_only
+@pytest.mark.persistence
+def test_a_write_made_during_an_fsync_waits_for_its_own(server_factory, monkeypatch):
+    # appendfsync always: the group commit's fsync runs beside the worker's loop (worker.h). A
+    # client that writes again while the fsync of its earlier write is in flight must not get
+    # that reply before a later fsync covers it. The test hook stretches every fsync to 400 ms.
+    monkeypatch.setenv("BASALT_TEST_FSYNC_DELAY_MS", "400")
+    srv = server_factory(appendfsync="always")
+    monkeypatch.delenv("BASALT_TEST_FSYNC_DELAY_MS")
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+        began = time.monotonic()
+        s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n")
+        time.sleep(0.15)  # a's fsync is under way
+        s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n")
+        got = b""
+        while got.count(b"\r\n") < 2:
+            chunk = s.recv(100)
+            assert chunk, "connection closed"
+            got += chunk
+        elapsed = time.monotonic() - began
+    assert got == b"+OK\r\n+OK\r\n"
+    assert elapsed >= 0.75  # b's reply waited for a second fsync, started after b ran
+    srv.kill9()
+    srv.start()
+    with srv.conn() as c:
+        assert c.call("MGET", "a", "b") == [b"1", b"2"]
 
 
 # --------------------------------------------------------------------------- idle timeout
