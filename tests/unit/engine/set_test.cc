@@ -50,7 +50,34 @@ class SetTest : public EngineTest {
     EXPECT_TRUE(engine_->Lookup(db(), key, &rec).ok());
     return rec.live();
   }
+  // Draws `rounds` times SRANDMEMBER key -`count` from a set of members "m:<number>" and checks
+  // that each block of `block` consecutive numbers comes up within half of its fair share.
+  void ExpectEvenDraws(std::string_view key, int rounds, int64_t count, int block, int blocks) {
+    std::vector<int> seen(blocks, 0);
+    for (int round = 0; round < rounds; ++round) {
+      auto drawn = SetRandomMembers(db(), key, -count);
+      ASSERT_TRUE(drawn.ok());
+      ASSERT_EQ(drawn->size(), static_cast<size_t>(count));
+      for (const auto& m : *drawn) ++seen[std::stoi(m.substr(2)) / block];
+    }
+    const int fair = static_cast<int>(rounds * count / blocks);
+    for (int n : seen) {
+      EXPECT_GT(n, fair / 2);
+      EXPECT_LT(n, fair * 3 / 2);
+    }
+  }
 };
+
+// Members "m:000000" ... with `digits` digits, numbered [0, n).
+std::vector<std::string> NumberedMembers(int n, int digits) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "m:%0*d", digits, i);
+    out.emplace_back(buf);
+  }
+  return out;
+}
 
 TEST_F(SetTest, AddRemoveRoundTrip) {
   EXPECT_EQ(Add("s", {"b", "a", "c", "a"}), 3);
@@ -92,27 +119,12 @@ TEST_F(SetTest, WrongType) {
 
 TEST_F(SetTest, LargeSetsAreSampledEvenlyAndPopsStayDistinct) {
   // 20,000 members `m:000000` .. `m:019999`, more than the exact walk's limit.
-  std::vector<std::string> members;
-  for (int i = 0; i < 20000; ++i) {
-    char buf[16];
-    std::snprintf(buf, sizeof(buf), "m:%06d", i);
-    members.emplace_back(buf);
-  }
+  const std::vector<std::string> members = NumberedMembers(20000, 6);
   for (size_t i = 0; i < members.size(); i += 1000) {
     Add("s", Views(members.begin() + i, members.begin() + i + 1000));
   }
-  // With repeats: every thousand-block of members comes up about equally often.
-  std::vector<int> blocks(20, 0);
-  for (int round = 0; round < 40; ++round) {
-    auto drawn = SetRandomMembers(db(), "s", -500);
-    ASSERT_TRUE(drawn.ok());
-    ASSERT_EQ(drawn->size(), 500u);
-    for (const auto& m : *drawn) ++blocks[std::stoi(m.substr(2)) / 1000];
-  }
-  for (int n : blocks) {
-    EXPECT_GT(n, 1000 / 2);  // 20,000 draws over 20 blocks: 1,000 each expected
-    EXPECT_LT(n, 1000 * 3 / 2);
-  }
+  // With repeats: every thousand-block of members comes up about equally often (20,000 draws).
+  ExpectEvenDraws("s", 40, 500, 1000, 20);
   // Pops one at a time: distinct members of the set, and the set shrinks by one each time.
   std::set<std::string> popped;
   for (int i = 0; i < 1200; ++i) {
@@ -126,26 +138,11 @@ TEST_F(SetTest, LargeSetsAreSampledEvenlyAndPopsStayDistinct) {
 }
 
 TEST_F(SetTest, MidSizedSetsAreSampledEvenlyToo) {
-  // 500 members: above the exact walk's limit (128, Redis's listpack size for sets), below the
-  // 1,024 it used to be. Draws of 20 (<= size / 16) are sampled by seeking.
-  std::vector<std::string> members;
-  for (int i = 0; i < 500; ++i) {
-    char buf[16];
-    std::snprintf(buf, sizeof(buf), "m:%03d", i);
-    members.emplace_back(buf);
-  }
+  // 500 members: above the exact walk's limit (128, Redis 7.2's set-max-listpack-entries),
+  // below the 1,024 it used to be. Draws of 20 (<= size / 16) are sampled by seeking.
+  const std::vector<std::string> members = NumberedMembers(500, 3);
   Add("s", Views(members.begin(), members.end()));
-  std::vector<int> blocks(10, 0);
-  for (int round = 0; round < 1000; ++round) {
-    auto drawn = SetRandomMembers(db(), "s", -20);
-    ASSERT_TRUE(drawn.ok());
-    ASSERT_EQ(drawn->size(), 20u);
-    for (const auto& m : *drawn) ++blocks[std::stoi(m.substr(2)) / 50];
-  }
-  for (int n : blocks) {
-    EXPECT_GT(n, 2000 / 2);  // 20,000 draws over 10 blocks: 2,000 each expected
-    EXPECT_LT(n, 2000 * 3 / 2);
-  }
+  ExpectEvenDraws("s", 1000, 20, 50, 10);  // 20,000 draws, 2,000 per block expected
 }
 
 TEST_F(SetTest, SpopRemembersTheEndsItSamplesBetweenAndAddsWidenThem) {
