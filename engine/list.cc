@@ -1,6 +1,7 @@
 #include "engine/list.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "codec/key_format.h"
 #include "engine/collection.h"
@@ -23,15 +24,16 @@ std::string IndexKey(uint64_t index) {
 }
 
 // Reads `n` elements starting at logical position `pos` of a live list, in order.
-Status ReadRange(const Db& db, std::string_view key, const codec::Metadata& meta, uint64_t pos,
-                 uint64_t n, std::vector<std::string>* out) {
+// Calls visit(element) for the `n` elements starting at logical position `pos` of a live list,
+// in order. The view is valid only during the call.
+Status VisitRange(const Db& db, std::string_view key, const codec::Metadata& meta, uint64_t pos,
+                  uint64_t n, const std::function<void(std::string_view)>& visit) {
   if (n == 0) return Status::OK();
-  out->reserve(out->size() + n);  // n <= the list's size: every one of them exists
   SubkeyIterator it(db, key, meta.version);
   uint64_t got = 0;
   it.Seek(IndexKey(meta.head + pos));
   while (it.Valid()) {
-    out->emplace_back(it.value());
+    visit(it.value());
     // Never step past the last element wanted: beyond the tail of a queue that RPOP drains lie
     // the tombstones of every element popped so far, and stepping onto them costs O(pops).
     if (++got == n) break;
@@ -40,6 +42,13 @@ Status ReadRange(const Db& db, std::string_view key, const codec::Metadata& meta
   BASALT_RETURN_IF_ERROR(it.status());
   if (got != n) return Status::Corruption("list size disagrees with elements");
   return Status::OK();
+}
+
+// VisitRange, appending the elements to *out.
+Status ReadRange(const Db& db, std::string_view key, const codec::Metadata& meta, uint64_t pos,
+                 uint64_t n, std::vector<std::string>* out) {
+  out->reserve(out->size() + n);  // n <= the list's size: every one of them exists
+  return VisitRange(db, key, meta, pos, n, [out](std::string_view e) { out->emplace_back(e); });
 }
 
 // Pops of at most this many elements read them with point reads instead of an iterator.
@@ -191,15 +200,27 @@ StatusOr<std::optional<std::string>> ListIndex(const Db& db, std::string_view ke
   return std::optional<std::string>(std::move(value));
 }
 
-StatusOr<std::vector<std::string>> ListRange(const Db& db, std::string_view key, int64_t start,
-                                             int64_t stop) {
+Status ListRange(const Db& db, std::string_view key, int64_t start, int64_t stop,
+                 const std::function<void(uint64_t)>& begin,
+                 const std::function<void(std::string_view)>& visit) {
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupList(db, key, &rec));
   db.engine->CountRead(db, key, rec.live());
-  std::vector<std::string> out;
   uint64_t first = 0, n = 0;
-  if (!rec.live() || !ClampRange(start, stop, rec.meta.size, &first, &n)) return out;
-  BASALT_RETURN_IF_ERROR(ReadRange(db, key, rec.meta, first, n, &out));
+  if (!rec.live() || !ClampRange(start, stop, rec.meta.size, &first, &n)) {
+    begin(0);
+    return Status::OK();
+  }
+  begin(n);
+  return VisitRange(db, key, rec.meta, first, n, visit);
+}
+
+StatusOr<std::vector<std::string>> ListRange(const Db& db, std::string_view key, int64_t start,
+                                             int64_t stop) {
+  std::vector<std::string> out;
+  BASALT_RETURN_IF_ERROR(ListRange(
+      db, key, start, stop, [&](uint64_t n) { out.reserve(n); },
+      [&](std::string_view e) { out.emplace_back(e); }));
   return out;
 }
 

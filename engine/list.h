@@ -24,6 +24,7 @@
 #define BASALT_ENGINE_LIST_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,7 +48,14 @@ StatusOr<std::optional<std::vector<std::string>>> ListPop(const Db& db, std::str
 StatusOr<int64_t> ListLen(const Db& db, std::string_view key);
 // LINDEX: the element at `index` (negative counts from the end); nullopt when out of range.
 StatusOr<std::optional<std::string>> ListIndex(const Db& db, std::string_view key, int64_t index);
-// LRANGE: elements [start, stop] with Redis's clamping of negative and oversize bounds.
+// LRANGE: elements [start, stop] with Redis's clamping of negative and oversize bounds, handed
+// over without copying: begin(n) with their number (0 for a missing key or an empty range),
+// then visit(element) for each in order (the view is valid only during the call). On an error
+// after begin, the caller discards what it was given.
+Status ListRange(const Db& db, std::string_view key, int64_t start, int64_t stop,
+                 const std::function<void(uint64_t)>& begin,
+                 const std::function<void(std::string_view)>& visit);
+// The same elements as a vector.
 StatusOr<std::vector<std::string>> ListRange(const Db& db, std::string_view key, int64_t start,
                                              int64_t stop);
 // LSET: kNotFound for a missing key, kOutOfRange for a bad index.

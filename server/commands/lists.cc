@@ -136,8 +136,18 @@ void LIndexCommand(CommandContext& ctx) {
 void LRangeCommand(CommandContext& ctx) {
   int64_t start = 0, stop = 0;
   if (!ArgInt64(ctx, 2, &start) || !ArgInt64(ctx, 3, &stop)) return;
-  auto r = engine::ListRange(ctx.db(), ctx.arg(1), start, stop);
-  if (CheckStatus(ctx, r.status())) ReplyArray(ctx, *r);
+  // The elements go straight from the engine into the reply; a read error midway takes back
+  // the part already written.
+  std::string& out = *ctx.reply.buffer();
+  const size_t mark = out.size();
+  engine::Status s = engine::ListRange(
+      ctx.db(), ctx.arg(1), start, stop,
+      [&](uint64_t n) { ctx.reply.ArrayHeader(static_cast<int64_t>(n)); },
+      [&](std::string_view element) { ctx.reply.Bulk(element); });
+  if (!s.ok()) {
+    out.resize(mark);
+    CheckStatus(ctx, s);
+  }
 }
 
 // LSET key index element

@@ -320,3 +320,23 @@ def test_db_option_is_the_logical_database(server_factory):
     assert dump("get", srv.dir, "in-zero", check=False).returncode == 1
     out = dump("export", srv.dir, "--format", "jsonl").stdout
     assert out.startswith(b'{"db":2,"key":"in-zero"')
+
+
+def test_lrange_over_a_damaged_list_replies_one_error(server_factory):
+    # LRANGE streams elements into the reply as it reads them; when the list turns out shorter
+    # than its metadata says, what was already written is taken back and only the error goes.
+    if not DAMAGE:
+        pytest.skip("BASALT_DAMAGE is not set")
+    srv = server_factory()
+    srv.client().rpush("l", "a", "b", "c")
+    srv.stop()
+    subprocess.run([DAMAGE, srv.dir, "l"], check=True, timeout=60)  # size 3 -> 4
+    srv.start()
+    with srv.conn() as c:
+        c.send("LRANGE", "l", "0", "-1")
+        c.send("LRANGE", "l", "0", "1")  # a range inside what exists still reads
+        c.send("PING")
+        want = (b"-ERR Corruption: list size disagrees with elements\r\n"
+                b"*2\r\n$1\r\na\r\n$1\r\nb\r\n+PONG\r\n")
+        assert c.read_exact(len(want)) == want
+        assert c.read_bytes_available(timeout=0.2) == b""
