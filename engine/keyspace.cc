@@ -176,6 +176,14 @@ bool Engine::Observed() const {
 
 thread_local const std::array<uint8_t, kMaxDatabases>* Engine::txn_map_ = nullptr;
 
+// Defined here, beside the thread_local it reads: inlined into other translation units, GCC's
+// UndefinedBehaviorSanitizer at -O2 reported the TLS access as a load through a null pointer
+// (a false report: the load itself succeeded).
+Db Engine::db(int index) {
+  if (txn_map_ != nullptr) return Db{this, index, (*txn_map_)[index]};
+  return Db{this, index, physical_[index].load(std::memory_order_acquire)};
+}
+
 int Engine::LogicalOf(uint8_t physical) const {
   for (int i = 0; i < databases_; ++i) {
     uint8_t p = txn_map_ != nullptr ? (*txn_map_)[i] : physical_[i].load(std::memory_order_relaxed);

@@ -173,10 +173,7 @@ class Engine {
 
   // REQUIRES: 0 <= index < databases(). Stable while the world lock is held (any mode). Inside
   // a transaction that staged a SWAPDB, the map as it will be once the transaction commits.
-  Db db(int index) {
-    if (txn_map_ != nullptr) return Db{this, index, (*txn_map_)[index]};
-    return Db{this, index, physical_[index].load(std::memory_order_acquire)};
-  }
+  Db db(int index);
 
   // Reads a key's record. kOk with rec->present == false when there is none. Answers from the
   // hot tier when it can; a thread reading through a snapshot or inside a transaction (txn.h)

@@ -142,7 +142,11 @@ void Connection::ProcessInput() {
   PrefetchPipelined(limits.auth_required);
   parser_.set_limits(limits);
   codec::ReplyWriter reply(&out_, client_->resp());
-  while (!closing_ && !client_->close_after_reply() && !client_->suspended() && start_ < end_) {
+  // While an fsync that holds this client's replies runs, its further commands wait in the
+  // query buffer (Durable runs them): a client that never stops sending would otherwise write
+  // during every fsync and never have its replies released.
+  while (!closing_ && !in_sync_ && !client_->close_after_reply() && !client_->suspended() &&
+         start_ < end_) {
     size_t consumed = 0;
     std::string error;
     codec::ParseStatus st = parser_.Parse(std::string_view(in_.get() + start_, end_ - start_),
@@ -280,6 +284,11 @@ void Connection::Durable(bool ok) {
     return;
   }
   Flush();
+  if (in_sync_) {
+    // Commands that arrived during the fsync were left in the query buffer: run them now.
+    in_sync_ = false;
+    if (start_ < end_) ProcessInput();
+  }
 }
 
 void Connection::Flush() {

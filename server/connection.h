@@ -43,7 +43,12 @@ class Connection {
   // Whether the client wrote again while its replies were already held for a group commit
   // (worker.h): the fsync under way may not cover that write.
   bool wrote_since_handoff() const { return wrote_since_handoff_; }
-  void set_wrote_since_handoff(bool v) { wrote_since_handoff_ = v; }
+  // The worker's fsync now covers this client's writes (appendfsync always): its further
+  // commands wait until Durable.
+  void EnterSync() {
+    in_sync_ = true;
+    wrote_since_handoff_ = false;
+  }
   // Appends bytes another thread posted (a pub/sub message, a MONITOR line) and enforces the
   // client output buffer limits, closing the connection when they are exceeded. Returns true
   // when the caller must call FlushPushed() (once, after its batch of pushes).
@@ -92,6 +97,7 @@ class Connection {
   bool push_pending_ = false;         // pushes appended since the last FlushPushed
   bool awaiting_durable_ = false;     // replies held until the worker's group commit
   bool wrote_since_handoff_ = false;  // see wrote_since_handoff()
+  bool in_sync_ = false;              // see EnterSync()
   int64_t soft_limit_since_ms_ = 0;   // when the output first went over the soft limit, or 0
   // Fires when a blocking command times out; created on first use, closed with the connection
   // (its memory is freed in its own close callback).

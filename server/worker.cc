@@ -237,9 +237,10 @@ void Worker::CommitAwaiting() {
   engine::Storage::HandOff handoff;
   engine::Status s = server_->engine->storage().HandOffWal(&handoff);
   if (s.ok() && handoff.sync) {
-    // The fsync covers what these connections wrote so far; a write they make while it runs
-    // is not covered and sends them round again (OnSyncDone).
-    for (Connection* conn : ready) conn->set_wrote_since_handoff(false);
+    // The fsync covers what these connections wrote so far. They run no further commands
+    // until it ends, but a blocked command served meanwhile (Connection::Unblocked) writes on
+    // their behalf after the hand-off: that sends them round again (OnSyncDone).
+    for (Connection* conn : ready) conn->EnterSync();
     syncing_ = std::move(ready);
     sync_had_writes_ = handoff.had_writes;
     sync_running_ = true;
@@ -269,6 +270,7 @@ void Worker::OnSyncDone(uv_work_t* req, int) {
   std::vector<Connection*> done;
   done.swap(w->syncing_);
   for (Connection* conn : done) {
+    if (conn->closing()) continue;  // closed by an earlier one's Durable; freed at close phase
     if (ok && conn->wrote_since_handoff()) {
       w->awaiting_durable_.push_back(conn);  // still holding its replies
     } else {

@@ -368,32 +368,66 @@ def test_rocksdb_compression_is_a_startup_option_and_data_survives_a_change(serv
         in out.stderr
 
 
+def _slow_fsync_server(server_factory, monkeypatch):
+    """A server under appendfsync always whose every fsync takes 400 ms longer (test hook)."""
+    monkeypatch.setenv("BASALT_TEST_FSYNC_DELAY_MS", "400")
+    srv = server_factory(appendfsync="always")
+    monkeypatch.delenv("BASALT_TEST_FSYNC_DELAY_MS")
+    return srv
+
+
+def _read_exactly(sock, want):
+    got = b""
+    while len(got) < len(want):
+        chunk = sock.recv(4096)
+        assert chunk, f"connection closed after {got!r}"
+        got += chunk
+    return got
+
+
 @pytest.mark.basalt_only
 @pytest.mark.persistence
 def test_a_write_made_during_an_fsync_waits_for_its_own(server_factory, monkeypatch):
     # appendfsync always: the group commit's fsync runs beside the worker's loop (worker.h). A
-    # client that writes again while the fsync of its earlier write is in flight must not get
-    # that reply before a later fsync covers it. The test hook stretches every fsync to 400 ms.
-    monkeypatch.setenv("BASALT_TEST_FSYNC_DELAY_MS", "400")
-    srv = server_factory(appendfsync="always")
-    monkeypatch.delenv("BASALT_TEST_FSYNC_DELAY_MS")
+    # client whose replies an fsync holds sends another write meanwhile: that write runs after
+    # the fsync, and its reply must wait for a later fsync that covers it.
+    srv = _slow_fsync_server(server_factory, monkeypatch)
     with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
-        began = time.monotonic()
         s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n")
         time.sleep(0.15)  # a's fsync is under way
+        sent = time.monotonic()
         s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n")
-        got = b""
-        while got.count(b"\r\n") < 2:
-            chunk = s.recv(100)
-            assert chunk, "connection closed"
-            got += chunk
-        elapsed = time.monotonic() - began
-    assert got == b"+OK\r\n+OK\r\n"
-    assert elapsed >= 0.75  # b's reply waited for a second fsync, started after b ran
+        assert _read_exactly(s, b"+OK\r\n+OK\r\n") == b"+OK\r\n+OK\r\n"
+        assert time.monotonic() - sent >= 0.38  # b's reply came after an fsync started after b
     srv.kill9()
     srv.start()
     with srv.conn() as c:
         assert c.call("MGET", "a", "b") == [b"1", b"2"]
+
+
+@pytest.mark.basalt_only
+@pytest.mark.persistence
+def test_a_pop_served_during_an_fsync_waits_for_its_own(server_factory, monkeypatch):
+    # The same for a write made on a held client's behalf: its BLPOP is served by another
+    # client's RPUSH while the fsync of its SET runs. The pop is a write made after that
+    # fsync began, so the reply that shows it waits for the next one.
+    srv = _slow_fsync_server(server_factory, monkeypatch)
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as a, \
+            socket.create_connection(("127.0.0.1", srv.port), timeout=10) as b:
+        a.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n1\r\n"
+                  b"*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n")
+        time.sleep(0.15)  # the SET's fsync is under way
+        sent = time.monotonic()
+        b.sendall(b"*3\r\n$5\r\nRPUSH\r\n$1\r\nq\r\n$1\r\nx\r\n")
+        want = b"+OK\r\n*2\r\n$1\r\nq\r\n$1\r\nx\r\n"
+        assert _read_exactly(a, want) == want
+        assert time.monotonic() - sent >= 0.38
+        assert _read_exactly(b, b":1\r\n") == b":1\r\n"
+    srv.kill9()
+    srv.start()
+    with srv.conn() as c:
+        assert c.call("GET", "k") == b"1"
+        assert c.call("EXISTS", "q") == 0
 
 
 # --------------------------------------------------------------------------- idle timeout
