@@ -411,7 +411,10 @@ Status Storage::HandOffWal(HandOff* out) {
     if (pending == 0) return Status::OK();
     return s;
   }
-  if (pending <= durable_seq_.load()) return Status::OK();  // this thread's writes are safe
+  // This thread's writes are safe if they reached the OS (and, under `always`, were fsynced)
+  // before the error.
+  const bool always = sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways;
+  if (pending <= (always ? synced_seq_ : durable_seq_).load()) return Status::OK();
   return Status(Code::kDiskError, "writes committed before a disk error may not be durable");
 }
 
@@ -419,10 +422,14 @@ Status Storage::SyncWal() {
   if (read_only_) return Status::OK();
   std::shared_lock<std::shared_mutex> l(wal_mu_);
   if (disk_error()) return Status(Code::kDiskError, "writes are stopped");
+  const uint64_t seq = durable_seq_.load();  // handed to the OS, so covered by the fsync
   rocksdb::Status s = db_->SyncWAL();
   if (!s.ok()) {
     EnterDiskError(s);
     return Status(Code::kDiskError, DiskErrorText(s));
+  }
+  uint64_t synced = synced_seq_.load();
+  while (seq > synced && !synced_seq_.compare_exchange_weak(synced, seq)) {
   }
   return Status::OK();
 }
@@ -468,6 +475,7 @@ bool Storage::TryResume(bool force) {
   rocksdb::Status s = db_->Resume();
   if (!s.ok()) return false;
   durable_seq_.store(seq);
+  synced_seq_.store(seq);
   disk_error_.store(false, std::memory_order_release);
   if (log_) log_(false, "the data directory takes writes again: writes resumed");
   return true;

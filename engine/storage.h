@@ -219,6 +219,7 @@ class Storage {
   std::function<void(bool, const std::string&)> log_;
   std::string disk_error_text_;           // guarded by resume_mu_
   std::atomic<uint64_t> durable_seq_{0};  // every write up to it reached the OS
+  std::atomic<uint64_t> synced_seq_{0};   // ... and was fsynced
   std::mutex resume_mu_;
   std::chrono::steady_clock::time_point last_resume_;  // guarded by resume_mu_
 
