@@ -256,7 +256,7 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   dbo.keep_log_file_num = 5;
   dbo.max_total_wal_size = 4 * options.write_buffer_bytes + (64 << 20);
   dbo.enable_pipelined_write = false;
-  // WAL bytes are handed to the OS by MakeDurable, once per batch of pipelined commands.
+  // WAL bytes are handed to the OS by HandOffWal, once per batch of pipelined commands.
   dbo.manual_wal_flush = true;
 
   std::string db_path = options.db_path.empty() ? options.dir + "/db" : options.db_path;
@@ -351,7 +351,7 @@ namespace {
 constexpr auto kResumeInterval = std::chrono::milliseconds(100);
 
 // The newest sequence number this thread committed and has not yet seen made durable (0:
-// none). A worker thread calls MakeDurable once per loop iteration for every connection that
+// none). A worker thread calls HandOffWal once per loop iteration for every connection that
 // wrote in it (group commit), so this covers all of them: on a disk error they are all refused.
 thread_local uint64_t tl_pending_seq = 0;
 
@@ -385,15 +385,6 @@ Status Storage::Write(rocksdb::WriteBatch* batch) {
   // The WAL (or, earlier, a flush) failed: RocksDB has stopped writes.
   EnterDiskError(s);
   return Status(Code::kDiskError, DiskErrorText(s));
-}
-
-Status Storage::MakeDurable() {
-  HandOff h;
-  Status s = HandOffWal(&h);
-  if (!s.ok() || !h.sync) return s;
-  s = SyncWal();
-  // A thread whose writes all failed has nothing to lose: its error replies may go.
-  return s.ok() || !h.had_writes ? Status::OK() : s;
 }
 
 Status Storage::HandOffWal(HandOff* out) {

@@ -117,20 +117,18 @@ class Storage {
   rocksdb::ColumnFamilyHandle* expire() { return handles_[4]; }
 
   // Commits `batch` atomically. The WAL record stays in RocksDB's user-space buffer until
-  // MakeDurable (or the ticker) runs: the server calls MakeDurable once per pipelined batch of
+  // HandOffWal (or the ticker) runs: the server hands off once per pipelined batch of
   // commands, before their replies leave, which turns N write() syscalls into one.
   // While the data directory cannot be written (disk_error()), fails with kDiskError and
   // writes nothing; each call first tries, at most every kResumeInterval, to resume.
   Status Write(rocksdb::WriteBatch* batch);
-  // Makes every committed write as durable as appendfsync promises: hands buffered WAL bytes to
-  // the OS (survives kill -9), and with `always` also fsyncs them. Call before acknowledging.
-  // After a disk error, fails (kDiskError) if the calling thread committed writes that may not
-  // have reached the OS; a thread whose writes all failed gets OK, so their error replies go.
-  Status MakeDurable();
-  // MakeDurable in two halves, so that a caller can wait for the fsync elsewhere while it goes
-  // on serving: HandOffWal hands buffered WAL bytes to the OS (the whole of MakeDurable unless
-  // appendfsync is `always`) and reports what the second half must do; SyncWal, callable from
-  // any thread, fsyncs everything handed off so far.
+  // Making committed writes as durable as appendfsync promises, before acknowledging them, in
+  // two halves so that a caller can wait for the fsync elsewhere while it goes on serving.
+  // HandOffWal hands buffered WAL bytes to the OS (survives kill -9; all that `everysec` and
+  // `no` ask) and reports what the second half must do: under `always`, SyncWal (callable from
+  // any thread) fsyncs everything handed off so far. After a disk error, HandOffWal fails
+  // (kDiskError) if the calling thread committed writes that may not be safe; a thread whose
+  // writes all failed gets OK (and had_writes false), so their error replies go.
   struct HandOff {
     bool sync = false;        // appendfsync always: SyncWal before acknowledging
     bool had_writes = false;  // the calling thread committed writes since its last call

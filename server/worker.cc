@@ -264,7 +264,7 @@ void Worker::OnSyncWork(uv_work_t* req) {
 void Worker::OnSyncDone(uv_work_t* req, int) {
   auto* w = static_cast<Worker*>(req->data);
   w->sync_running_ = false;
-  // As MakeDurable: a batch whose writes all failed has nothing to lose, its error replies go.
+  // As HandOffWal: a batch whose writes all failed has nothing to lose, its error replies go.
   const bool ok = w->sync_status_.ok() || !w->sync_had_writes_;
   if (!w->sync_status_.ok()) spdlog::error("WAL fsync failed: {}", w->sync_status_.ToString());
   std::vector<Connection*> done;

@@ -286,10 +286,16 @@ def run_redis_cli(port, *args, input=None, timeout=60, password=None):
     return subprocess.run(cmd, input=input, capture_output=True, timeout=timeout)
 
 
+def proc_field(pid, name, label, column):
+    """The integer in whitespace-separated `column` of the line of /proc/PID/NAME that starts
+    with `label`."""
+    with open(f"/proc/{pid}/{name}") as f:
+        for line in f:
+            if line.startswith(label):
+                return int(line.split()[column])
+    raise AssertionError(f"no {label!r} in /proc/{pid}/{name}")
+
+
 def vm_rss_kb(pid):
     """The resident set size of process `pid` in KiB (VmRSS from /proc)."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
+    return proc_field(pid, "status", "VmRSS:", 1)

@@ -14,17 +14,13 @@ import time
 import pytest
 
 from conftest import RespConn
-from e2e_support import exchange_until_close, vm_rss_kb
+from e2e_support import exchange_until_close, proc_field, vm_rss_kb
 
 CONNECTIONS = 10_000
 
 
 def fd_soft_limit(pid):
-    with open(f"/proc/{pid}/limits") as f:
-        for line in f:
-            if line.startswith("Max open files"):
-                return int(line.split()[3])
-    raise AssertionError("no open files limit")
+    return proc_field(pid, "limits", "Max open files", 3)
 
 
 @pytest.fixture
