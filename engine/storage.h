@@ -135,6 +135,17 @@ class Storage {
   };
   Status HandOffWal(HandOff* out);
   Status SyncWal();
+  // appendfsync always: whether some committed write has not yet been fsynced. A reply sent
+  // now may show such a write, so, as in Redis (whose every reply waits for the fsync of its
+  // event loop iteration), it must wait for an fsync first. False after a disk error, when
+  // reads are served as they are.
+  bool HasUnsyncedWrites() const {
+    if (sync_mode_.load(std::memory_order_relaxed) != SyncMode::kAlways || read_only_ ||
+        disk_error()) {
+      return false;
+    }
+    return db_->GetLatestSequenceNumber() > synced_seq_.load(std::memory_order_acquire);
+  }
   // Whether writes are refused because the data directory could not be written (disk full,
   // I/O error). Reads keep working. Cleared when RocksDB resumes (DB::Resume), which Write and
   // the ticker retry until the disk takes writes again.

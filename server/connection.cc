@@ -185,6 +185,11 @@ void Connection::ProcessInput() {
     } else {
       wrote_since_handoff_ = true;
     }
+  } else if (!awaiting_durable_ && !out_.empty() && server.engine->storage().HasUnsyncedWrites()) {
+    // appendfsync always: a reply that may show another client's write not yet fsynced waits
+    // for the fsync that covers it, as every reply does in Redis.
+    awaiting_durable_ = true;
+    worker_->AwaitDurable(this);
   }
   uint64_t buffered = end_ - start_ + parser_.PendingBulkBytes();
   client_->query_buffer_bytes.store(end_ - start_);

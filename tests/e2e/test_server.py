@@ -430,6 +430,29 @@ def test_a_pop_served_during_an_fsync_waits_for_its_own(server_factory, monkeypa
         assert c.call("EXISTS", "q") == 0
 
 
+@pytest.mark.basalt_only
+@pytest.mark.persistence
+def test_a_read_never_shows_a_write_before_its_fsync(server_factory, monkeypatch):
+    # Redis under appendfsync always sends every reply of an event loop iteration after that
+    # iteration's fsync, so no client sees a write that a crash could still take back. Here b
+    # reads a's key while a's fsync runs: b's reply waits for an fsync as well.
+    srv = _slow_fsync_server(server_factory, monkeypatch)
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as a, \
+            socket.create_connection(("127.0.0.1", srv.port), timeout=10) as b:
+        a_sent = time.monotonic()
+        a.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")
+        time.sleep(0.15)  # a's fsync is under way
+        b.sendall(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
+        assert _read_exactly(b, b"$1\r\nv\r\n") == b"$1\r\nv\r\n"
+        assert time.monotonic() - a_sent >= 0.38  # not before a's fsync ended
+        assert _read_exactly(a, b"+OK\r\n") == b"+OK\r\n"
+        # With every write fsynced, a read has nothing to wait for.
+        sent = time.monotonic()
+        b.sendall(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
+        assert _read_exactly(b, b"$1\r\nv\r\n") == b"$1\r\nv\r\n"
+        assert time.monotonic() - sent < 0.35
+
+
 # --------------------------------------------------------------------------- idle timeout
 
 def test_timeout_closes_idle_clients(server_factory):
