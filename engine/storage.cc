@@ -8,6 +8,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -258,6 +259,7 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   dbo.enable_pipelined_write = false;
   // WAL bytes are handed to the OS by HandOffWal, once per batch of pipelined commands.
   dbo.manual_wal_flush = true;
+  if (options.env != nullptr) dbo.env = options.env;
 
   std::string db_path = options.db_path.empty() ? options.dir + "/db" : options.db_path;
   if (mode == OpenMode::kReadWrite) {
@@ -387,10 +389,12 @@ Status Storage::Write(rocksdb::WriteBatch* batch) {
   return Status(Code::kDiskError, DiskErrorText(s));
 }
 
-Status Storage::HandOffWal(HandOff* out) {
+uint64_t Storage::ThreadWriteSeq() { return tl_pending_seq; }
+
+Status Storage::HandOffWal(uint64_t foreign_seq, HandOff* out) {
   *out = HandOff();
   if (read_only_) return Status::OK();
-  const uint64_t pending = tl_pending_seq;
+  const uint64_t pending = std::max(tl_pending_seq, foreign_seq);
   tl_pending_seq = 0;
   out->had_writes = pending != 0;
   if (!disk_error()) {
@@ -402,7 +406,7 @@ Status Storage::HandOffWal(HandOff* out) {
     if (pending == 0) return Status::OK();
     return s;
   }
-  // This thread's writes are safe if they reached the OS (and, under `always`, were fsynced)
+  // The writes are safe if they reached the OS (and, under `always`, were fsynced)
   // before the error.
   const bool always = sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways;
   if (pending <= (always ? synced_seq_ : durable_seq_).load()) return Status::OK();

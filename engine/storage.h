@@ -75,6 +75,8 @@ struct StorageOptions {
   // kSecondary: a scratch directory for the secondary's own info log; required.
   std::string secondary_path;
   std::string created_by = "basalt";  // recorded in the FormatDescriptor on create
+  // The Env RocksDB works through; nullptr = the default. Tests pass one that injects faults.
+  rocksdb::Env* env = nullptr;
   // Told (from any thread) when writes stop on a disk error (`error` true) and when they
   // resume, with a message for the server's log. Optional.
   std::function<void(bool error, const std::string& message)> log;
@@ -127,13 +129,18 @@ class Storage {
   // HandOffWal hands buffered WAL bytes to the OS (survives kill -9; all that `everysec` and
   // `no` ask) and reports what the second half must do: under `always`, SyncWal (callable from
   // any thread) fsyncs everything handed off so far. After a disk error, HandOffWal fails
-  // (kDiskError) if the calling thread committed writes that may not be safe; a thread whose
-  // writes all failed gets OK (and had_writes false), so their error replies go.
+  // (kDiskError) if writes the caller acknowledges may not be safe: those the calling thread
+  // committed since its last call, and those up to `foreign_seq` (0: none), which other threads
+  // made on the caller's behalf (a script's writes, a blocked client's pop served elsewhere). A
+  // caller with no such writes (all failed) gets OK and had_writes false, so its error replies go.
   struct HandOff {
     bool sync = false;        // appendfsync always: SyncWal before acknowledging
-    bool had_writes = false;  // the calling thread committed writes since its last call
+    bool had_writes = false;  // there were writes to acknowledge (see above)
   };
-  Status HandOffWal(HandOff* out);
+  Status HandOffWal(uint64_t foreign_seq, HandOff* out);
+  // The newest write the calling thread committed since its last HandOffWal (0: none): what a
+  // thread that made writes for another thread's client passes on as that one's `foreign_seq`.
+  static uint64_t ThreadWriteSeq();
   Status SyncWal();
   // appendfsync always: whether some committed write has not yet been fsynced. A reply sent
   // now may show such a write, so, as in Redis (whose every reply waits for the fsync of its

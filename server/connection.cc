@@ -216,7 +216,7 @@ void Connection::OnBlockTimeout(uv_timer_t* t) {
   std::string reply;
   switch (c->worker_->server().blocking->TimeOut(c->client_->id(), &reply)) {
     case BlockingRegistry::Outcome::kFinished:
-      c->Unblocked(std::move(reply));
+      c->Unblocked(std::move(reply), 0);  // a timeout writes nothing
       break;
     case BlockingRegistry::Outcome::kBusy:  // a writer is serving it: its verdict comes soon
       c->ArmBlockTimer(1);
@@ -226,7 +226,7 @@ void Connection::OnBlockTimeout(uv_timer_t* t) {
   }
 }
 
-void Connection::Unblocked(std::string reply) {
+void Connection::Unblocked(std::string reply, uint64_t write_seq) {
   if (closing_ || !client_->suspended()) return;
   if (block_timer_ != nullptr) uv_timer_stop(block_timer_);
   client_->set_blocked(false);
@@ -239,6 +239,7 @@ void Connection::Unblocked(std::string reply) {
   // A served client's pop, or its script's writes, were written by another thread: make them
   // durable before the reply.
   client_->mark_wrote();
+  foreign_seq_ = std::max(foreign_seq_, write_seq);
   ProcessInput();
 }
 

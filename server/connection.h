@@ -14,8 +14,10 @@
 
 #include <uv.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "codec/resp_parser.h"
 #include "codec/resp_writer.h"
@@ -34,8 +36,9 @@ class Connection {
   void Close();
   Client& client() { return *client_; }
   // The blocking command or script this client waits on finished with `reply`: make the
-  // writes durable, send it and go on with the commands that arrived meanwhile.
-  void Unblocked(std::string reply);
+  // writes durable, send it and go on with the commands that arrived meanwhile. `write_seq`:
+  // the serving thread's Storage::ThreadWriteSeq() when it posted the reply (0: no writes).
+  void Unblocked(std::string reply, uint64_t write_seq);
   bool closing() const { return closing_; }
   // The worker's group commit made this connection's writes durable (`ok`) or failed to: send
   // the replies held back, or drop the client without acknowledging its writes.
@@ -43,6 +46,9 @@ class Connection {
   // Whether the client wrote again while its replies were already held for a group commit
   // (worker.h): the fsync under way may not cover that write.
   bool wrote_since_handoff() const { return wrote_since_handoff_; }
+  // The newest write another thread made on this client's behalf since the last call (0: none),
+  // which its next group commit must cover too (Storage::HandOffWal).
+  uint64_t TakeForeignSeq() { return std::exchange(foreign_seq_, 0); }
   // The worker's fsync now covers this client's writes (appendfsync always): its further
   // commands wait until Durable.
   void EnterSync() {
@@ -98,6 +104,7 @@ class Connection {
   bool awaiting_durable_ = false;     // replies held until the worker's group commit
   bool wrote_since_handoff_ = false;  // see wrote_since_handoff()
   bool in_sync_ = false;              // see EnterSync()
+  uint64_t foreign_seq_ = 0;          // see TakeForeignSeq()
   int64_t soft_limit_since_ms_ = 0;   // when the output first went over the soft limit, or 0
   // Fires when a blocking command times out; created on first use, closed with the connection
   // (its memory is freed in its own close callback).

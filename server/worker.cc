@@ -131,7 +131,9 @@ void Worker::DeliverBlocked(uint64_t id, std::string reply) {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (stopping_) return;
-    pending_posts_.push_back({id, true, false, std::move(reply)});
+    // Called on the thread that served the client, whose writes for it are committed by now.
+    pending_posts_.push_back(
+        {id, true, false, std::move(reply), engine::Storage::ThreadWriteSeq()});
     uv_async_send(&async_);
   }
 }
@@ -171,7 +173,7 @@ void Worker::Drain() {
       it->second->client().queued_push_bytes.fetch_sub(static_cast<int64_t>(p.bytes.size()));
     }
     if (p.unblock) {
-      it->second->Unblocked(std::move(p.bytes));
+      it->second->Unblocked(std::move(p.bytes), p.write_seq);
     } else if (it->second->Push(p.bytes)) {
       pushed.push_back(it->second);
     }
@@ -234,8 +236,10 @@ void Worker::OnCheck(uv_check_t* c) {
 void Worker::CommitAwaiting() {
   std::vector<Connection*> ready;
   ready.swap(awaiting_durable_);
+  uint64_t foreign_seq = 0;
+  for (Connection* conn : ready) foreign_seq = std::max(foreign_seq, conn->TakeForeignSeq());
   engine::Storage::HandOff handoff;
-  engine::Status s = server_->engine->storage().HandOffWal(&handoff);
+  engine::Status s = server_->engine->storage().HandOffWal(foreign_seq, &handoff);
   if (s.ok() && handoff.sync) {
     // The fsync covers what these connections wrote so far. They run no further commands
     // until it ends, but a blocked command served meanwhile (Connection::Unblocked) writes on

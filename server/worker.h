@@ -39,7 +39,7 @@ class Worker {
   // Asks the worker to close client `id` (CLIENT KILL, shutdown).
   void RequestClose(uint64_t id);
   // Hands blocked client `id` the reply that finishes its blocking command (blocking.h) or
-  // its script (scripting.h).
+  // its script (scripting.h). Called on the thread that served it, after its writes.
   void DeliverBlocked(uint64_t id, std::string reply);
   // Appends bytes to clients' output (pub/sub messages, MONITOR lines), subject to their
   // output buffer limits. Consumes *pushes. Posts from one thread arrive in posting order,
@@ -106,6 +106,7 @@ class Worker {
     bool unblock;
     bool counted;  // a push counted in Client::queued_push_bytes
     std::string bytes;
+    uint64_t write_seq = 0;  // `unblock`: see Connection::Unblocked
   };
   std::vector<Post> pending_posts_;
   bool stopping_ = false;
