@@ -28,8 +28,11 @@ constexpr uint64_t kInfoLogMaxBytes = 64ull << 20;
 constexpr char kFormatKey[] =
     "\x01"
     "format";
-const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "meta", "data", "zscore",
-                                "expire"};
+// Column families by handle index. The first is RocksDB's default one, spelled out: its name
+// constant (rocksdb::kDefaultColumnFamilyName) is a global string that another translation
+// unit's static initialization may reach before it is constructed (so it does with a static
+// librocksdb).
+const char* const kCfNames[] = {"default", "meta", "data", "zscore", "expire"};
 
 // Adds little-endian int64 deltas: the reserved CF holds per-database key counters that every
 // write batch adjusts with a Merge, so the counts commit atomically with the keys they count.
