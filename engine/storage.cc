@@ -296,6 +296,9 @@ StatusOr<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) 
   }
   if (!s.ok()) return FromRocks(s);
   st->db_.reset(raw);
+  // Recovery flushed what the WAL held into synced table files: everything is durable now, and
+  // HasUnsyncedWrites must not hold the first reads under `always` for an fsync of nothing.
+  st->durable_seq_ = st->synced_seq_ = raw->GetLatestSequenceNumber();
   st->filter_->SetDb(raw, st->meta());
   BASALT_RETURN_IF_ERROR(st->CheckFormat(options));
   if (!st->read_only_) {
@@ -393,6 +396,8 @@ Status Storage::Write(rocksdb::WriteBatch* batch) {
 }
 
 uint64_t Storage::ThreadWriteSeq() { return tl_pending_seq; }
+
+void Storage::ForgetThreadWrites() { tl_pending_seq = 0; }
 
 Status Storage::HandOffWal(uint64_t foreign_seq, HandOff* out) {
   *out = HandOff();

@@ -138,9 +138,13 @@ class Storage {
     bool had_writes = false;  // there were writes to acknowledge (see above)
   };
   Status HandOffWal(uint64_t foreign_seq, HandOff* out);
-  // The newest write the calling thread committed since its last HandOffWal (0: none): what a
-  // thread that made writes for another thread's client passes on as that one's `foreign_seq`.
+  // The newest write the calling thread committed since its last HandOffWal or
+  // ForgetThreadWrites (0: none): what a thread that made writes for another thread's client
+  // passes on as that one's `foreign_seq`.
   static uint64_t ThreadWriteSeq();
+  // For a thread that never hands off (a script executor), before each task: ThreadWriteSeq()
+  // then names only the writes made for that task.
+  static void ForgetThreadWrites();
   Status SyncWal();
   // appendfsync always: whether some committed write has not yet been fsynced. A reply sent
   // now may show such a write, so, as in Redis (whose every reply waits for the fsync of its

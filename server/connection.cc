@@ -185,11 +185,8 @@ void Connection::ProcessInput() {
     } else {
       wrote_since_handoff_ = true;
     }
-  } else if (!awaiting_durable_ && !out_.empty() && server.engine->storage().HasUnsyncedWrites()) {
-    // appendfsync always: a reply that may show another client's write not yet fsynced waits
-    // for the fsync that covers it, as every reply does in Redis.
-    awaiting_durable_ = true;
-    worker_->AwaitDurable(this);
+  } else if (!out_.empty()) {
+    HoldUntilSynced();
   }
   uint64_t buffered = end_ - start_ + parser_.PendingBulkBytes();
   client_->query_buffer_bytes.store(end_ - start_);
@@ -253,6 +250,20 @@ bool Connection::Push(std::string_view bytes) {
   }
   if (push_pending_) return false;
   push_pending_ = true;
+  return true;
+}
+
+void Connection::FlushPushed() {
+  push_pending_ = false;
+  if (!HoldUntilSynced()) Flush();
+}
+
+bool Connection::HoldUntilSynced() {
+  if (closing_ || awaiting_durable_ || !worker_->server().engine->storage().HasUnsyncedWrites()) {
+    return false;
+  }
+  awaiting_durable_ = true;
+  worker_->AwaitDurable(this);
   return true;
 }
 

@@ -59,10 +59,7 @@ class Connection {
   // client output buffer limits, closing the connection when they are exceeded. Returns true
   // when the caller must call FlushPushed() (once, after its batch of pushes).
   bool Push(std::string_view bytes);
-  void FlushPushed() {
-    push_pending_ = false;
-    Flush();
-  }
+  void FlushPushed();
 
  private:
   Connection(Worker* worker, std::shared_ptr<Client> client);
@@ -77,6 +74,11 @@ class Connection {
   void ProcessInput();
   void PrefetchPipelined(bool auth_required);
   void Flush();
+  // appendfsync always: output that may show a write not yet fsynced (a reply, a keyspace
+  // notification, a MONITOR line) waits for an fsync that covers it, as all output does in
+  // Redis, whose every reply and push of an event loop iteration leaves after its fsync. Returns
+  // true when the connection now waits (Worker::AwaitDurable).
+  bool HoldUntilSynced();
   void Compact();
   void ArmBlockTimer(int64_t delay_ms);
   // Whether the output not yet handed to the kernel exceeds the client's output buffer limits

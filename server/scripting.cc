@@ -456,6 +456,8 @@ bool Scripting::Offload(CommandContext& ctx, std::function<void(CommandContext&)
     std::string out;
     codec::ReplyWriter reply(&out, resp);
     CommandContext ctx{argv, caller, reply, *server_};
+    // The earlier scripts' writes went with their replies (Worker::DeliverBlocked).
+    engine::Storage::ForgetThreadWrites();
     const auto began = std::chrono::steady_clock::now();
     run(ctx);
     // The script's run is what SLOWLOG and LATENCY see (the dispatcher only saw it handed

@@ -54,7 +54,8 @@ class Worker {
   void Forget(Connection* conn);
   // Group commit: `conn` wrote and holds its replies until the WAL is handed to the OS (and
   // fsynced under appendfsync always). That happens once per loop iteration for every
-  // connection that wrote in it, after the loop has read and run everything that was ready.
+  // connection that wrote in it (under `always` also for those whose output may show another's
+  // write not yet fsynced), after the loop has read and run everything that was ready.
   // Under `always` the fsync runs on libuv's thread pool while the loop goes on serving other
   // clients; connections that write meanwhile wait for the next fsync, which starts as soon as
   // this one ends (one in flight per worker), so the disk's latency overlaps the CPU work.

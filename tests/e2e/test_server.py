@@ -453,6 +453,28 @@ def test_a_read_never_shows_a_write_before_its_fsync(server_factory, monkeypatch
         assert time.monotonic() - sent < 0.35
 
 
+@pytest.mark.basalt_only
+@pytest.mark.persistence
+def test_a_notification_never_tells_of_a_write_before_its_fsync(server_factory, monkeypatch):
+    # The same for pushed output: a keyspace notification of a's SET reaches the subscriber
+    # only once that SET is fsynced, as Redis writes no client output before its fsync.
+    srv = _slow_fsync_server(server_factory, monkeypatch)
+    with srv.conn() as c:
+        assert c.call("CONFIG", "SET", "notify-keyspace-events", "KA") == "OK"
+    channel = b"__keyspace@0__:k"
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as a, \
+            socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sub:
+        sub.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$16\r\n" + channel + b"\r\n")
+        subscribed = b"*3\r\n$9\r\nsubscribe\r\n$16\r\n" + channel + b"\r\n:1\r\n"
+        assert _read_exactly(sub, subscribed) == subscribed
+        a_sent = time.monotonic()
+        a.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")
+        message = b"*3\r\n$7\r\nmessage\r\n$16\r\n" + channel + b"\r\n$3\r\nset\r\n"
+        assert _read_exactly(sub, message) == message
+        assert time.monotonic() - a_sent >= 0.38  # not before a's fsync ended
+        assert _read_exactly(a, b"+OK\r\n") == b"+OK\r\n"
+
+
 # --------------------------------------------------------------------------- idle timeout
 
 def test_timeout_closes_idle_clients(server_factory):

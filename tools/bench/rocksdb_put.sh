@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d -t basalt-put-XXXXXX)"
 trap 'rm -rf "$work"' EXIT
-archive=/usr/lib/x86_64-linux-gnu/librocksdb.a
+archive="$("${CXX:-c++}" -print-file-name=librocksdb.a)"  # the bare name when absent
 if [[ -f "$archive" ]]; then
   libs=("$archive" -lsnappy -llz4 -lzstd -lbz2 -lz -lgflags -lpthread)
 else
