@@ -1,6 +1,7 @@
 """Server-level commands: INFO, CONFIG, SAVE/BGSAVE/LASTSAVE, SHUTDOWN, idle timeout.
 Every expected reply was checked against redis-server 7.0.15 (basalt_only tests excepted)."""
 
+import contextlib
 import os
 import re
 import socket
@@ -376,13 +377,25 @@ def _slow_fsync_server(server_factory, monkeypatch):
     return srv
 
 
-def _read_exactly(sock, want):
+def _expect(sock, want):
+    """Reads from `sock` until len(want) bytes came and checks they are `want`."""
     got = b""
     while len(got) < len(want):
         chunk = sock.recv(4096)
         assert chunk, f"connection closed after {got!r}"
         got += chunk
-    return got
+    assert got == want
+
+
+@contextlib.contextmanager
+def _raw_clients(srv, n):
+    """n plain sockets to srv, closed afterwards."""
+    socks = [socket.create_connection(("127.0.0.1", srv.port), timeout=10) for _ in range(n)]
+    try:
+        yield socks
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 @pytest.mark.basalt_only
@@ -392,12 +405,12 @@ def test_a_write_made_during_an_fsync_waits_for_its_own(server_factory, monkeypa
     # client whose replies an fsync holds sends another write meanwhile: that write runs after
     # the fsync, and its reply must wait for a later fsync that covers it.
     srv = _slow_fsync_server(server_factory, monkeypatch)
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+    with _raw_clients(srv, 1) as (s,):
         s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n")
         time.sleep(0.15)  # a's fsync is under way
         sent = time.monotonic()
         s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n")
-        assert _read_exactly(s, b"+OK\r\n+OK\r\n") == b"+OK\r\n+OK\r\n"
+        _expect(s, b"+OK\r\n+OK\r\n")
         assert time.monotonic() - sent >= 0.38  # b's reply came after an fsync started after b
     srv.kill9()
     srv.start()
@@ -412,17 +425,16 @@ def test_a_pop_served_during_an_fsync_waits_for_its_own(server_factory, monkeypa
     # client's RPUSH while the fsync of its SET runs. The pop is a write made after that
     # fsync began, so the reply that shows it waits for the next one.
     srv = _slow_fsync_server(server_factory, monkeypatch)
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as a, \
-            socket.create_connection(("127.0.0.1", srv.port), timeout=10) as b:
+    with _raw_clients(srv, 2) as (a, b):
         a.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n1\r\n"
                   b"*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n")
         time.sleep(0.15)  # the SET's fsync is under way
         sent = time.monotonic()
         b.sendall(b"*3\r\n$5\r\nRPUSH\r\n$1\r\nq\r\n$1\r\nx\r\n")
         want = b"+OK\r\n*2\r\n$1\r\nq\r\n$1\r\nx\r\n"
-        assert _read_exactly(a, want) == want
+        _expect(a, want)
         assert time.monotonic() - sent >= 0.38
-        assert _read_exactly(b, b":1\r\n") == b":1\r\n"
+        _expect(b, b":1\r\n")
     srv.kill9()
     srv.start()
     with srv.conn() as c:
@@ -437,19 +449,18 @@ def test_a_read_never_shows_a_write_before_its_fsync(server_factory, monkeypatch
     # iteration's fsync, so no client sees a write that a crash could still take back. Here b
     # reads a's key while a's fsync runs: b's reply waits for an fsync as well.
     srv = _slow_fsync_server(server_factory, monkeypatch)
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as a, \
-            socket.create_connection(("127.0.0.1", srv.port), timeout=10) as b:
+    with _raw_clients(srv, 2) as (a, b):
         a_sent = time.monotonic()
         a.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")
         time.sleep(0.15)  # a's fsync is under way
         b.sendall(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
-        assert _read_exactly(b, b"$1\r\nv\r\n") == b"$1\r\nv\r\n"
+        _expect(b, b"$1\r\nv\r\n")
         assert time.monotonic() - a_sent >= 0.38  # not before a's fsync ended
-        assert _read_exactly(a, b"+OK\r\n") == b"+OK\r\n"
+        _expect(a, b"+OK\r\n")
         # With every write fsynced, a read has nothing to wait for.
         sent = time.monotonic()
         b.sendall(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
-        assert _read_exactly(b, b"$1\r\nv\r\n") == b"$1\r\nv\r\n"
+        _expect(b, b"$1\r\nv\r\n")
         assert time.monotonic() - sent < 0.35
 
 
@@ -462,17 +473,16 @@ def test_a_notification_never_tells_of_a_write_before_its_fsync(server_factory, 
     with srv.conn() as c:
         assert c.call("CONFIG", "SET", "notify-keyspace-events", "KA") == "OK"
     channel = b"__keyspace@0__:k"
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as a, \
-            socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sub:
+    with _raw_clients(srv, 2) as (a, sub):
         sub.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$16\r\n" + channel + b"\r\n")
         subscribed = b"*3\r\n$9\r\nsubscribe\r\n$16\r\n" + channel + b"\r\n:1\r\n"
-        assert _read_exactly(sub, subscribed) == subscribed
+        _expect(sub, subscribed)
         a_sent = time.monotonic()
         a.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")
         message = b"*3\r\n$7\r\nmessage\r\n$16\r\n" + channel + b"\r\n$3\r\nset\r\n"
-        assert _read_exactly(sub, message) == message
+        _expect(sub, message)
         assert time.monotonic() - a_sent >= 0.38  # not before a's fsync ended
-        assert _read_exactly(a, b"+OK\r\n") == b"+OK\r\n"
+        _expect(a, b"+OK\r\n")
 
 
 # --------------------------------------------------------------------------- idle timeout
