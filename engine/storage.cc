@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "codec/key_format.h"
@@ -363,6 +364,17 @@ constexpr auto kResumeInterval = std::chrono::milliseconds(100);
 // wrote in it (group commit), so this covers all of them: on a disk error they are all refused.
 thread_local uint64_t tl_pending_seq = 0;
 
+// Test hook: BASALT_TEST_FSYNC_DELAY_MS stretches every WAL fsync (the group commit's and the
+// ticker's) by that many milliseconds, so that e2e tests can act while one is in flight. Unset
+// in production: no delay.
+int64_t TestFsyncDelayMs() {
+  static const int64_t ms = [] {
+    const char* v = std::getenv("BASALT_TEST_FSYNC_DELAY_MS");
+    return v == nullptr ? int64_t{0} : std::max<int64_t>(0, std::atoll(v));
+  }();
+  return ms;
+}
+
 // What a client is told when its write cannot be stored.
 std::string DiskErrorText(const rocksdb::Status& s) {
   // A background error (a failed flush) may come back wrapped, e.g. as "Result incomplete: IO
@@ -423,9 +435,14 @@ Status Storage::HandOffWal(uint64_t foreign_seq, HandOff* out) {
 
 Status Storage::SyncWal() {
   if (read_only_) return Status::OK();
+  const uint64_t seq = durable_seq_.load();  // handed to the OS, so covered by the fsync
+  if (const int64_t delay = TestFsyncDelayMs(); delay > 0) {
+    // A slow fsync: it covers what was handed off when it began. Not under the lock, which
+    // would stall hand-offs meanwhile.
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+  }
   std::shared_lock<std::shared_mutex> l(wal_mu_);
   if (disk_error()) return Status(Code::kDiskError, "writes are stopped");
-  const uint64_t seq = durable_seq_.load();  // handed to the OS, so covered by the fsync
   rocksdb::Status s = db_->SyncWAL();
   if (!s.ok()) {
     EnterDiskError(s);

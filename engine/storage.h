@@ -150,13 +150,17 @@ class Storage {
   // now may show such a write, so, as in Redis (whose every reply waits for the fsync of its
   // event loop iteration), it must wait for an fsync first. False after a disk error, when
   // reads are served as they are.
-  bool HasUnsyncedWrites() const {
+  // When true, *latest is the newest write's sequence number (what the reply may show).
+  bool HasUnsyncedWrites(uint64_t* latest) const {
     if (sync_mode_.load(std::memory_order_relaxed) != SyncMode::kAlways || read_only_ ||
         disk_error()) {
       return false;
     }
-    return db_->GetLatestSequenceNumber() > synced_seq_.load(std::memory_order_acquire);
+    *latest = LatestSequence();
+    return *latest > synced_seq_.load(std::memory_order_acquire);
   }
+  // The sequence number of the newest committed write.
+  uint64_t LatestSequence() const { return db_->GetLatestSequenceNumber(); }
   // Whether writes are refused because the data directory could not be written (disk full,
   // I/O error). Reads keep working. Cleared when RocksDB resumes (DB::Resume), which Write and
   // the ticker retry until the disk takes writes again.

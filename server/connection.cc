@@ -255,15 +255,24 @@ bool Connection::Push(std::string_view bytes) {
 
 void Connection::FlushPushed() {
   push_pending_ = false;
+  uint64_t seen = 0;
+  if (in_sync_ && worker_->server().engine->storage().HasUnsyncedWrites(&seen)) {
+    // The fsync holding this output may not cover what the pushes just added tell of: after
+    // it, go round again (as a write made meanwhile does).
+    wrote_since_handoff_ = true;
+    return;
+  }
   if (!HoldUntilSynced()) Flush();
 }
 
 bool Connection::HoldUntilSynced() {
-  if (closing_ || awaiting_durable_ || !worker_->server().engine->storage().HasUnsyncedWrites()) {
+  uint64_t seen = 0;
+  if (closing_ || awaiting_durable_ ||
+      !worker_->server().engine->storage().HasUnsyncedWrites(&seen)) {
     return false;
   }
   awaiting_durable_ = true;
-  worker_->AwaitDurable(this);
+  worker_->AwaitSynced(this, seen);
   return true;
 }
 

@@ -7,8 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdlib>
 
 #include "server/client_registry.h"
 #include "server/config.h"
@@ -18,17 +16,6 @@
 namespace basalt::server {
 
 namespace {
-
-// Test hook: BASALT_TEST_FSYNC_DELAY_MS stretches every group-commit fsync under appendfsync
-// always by that many milliseconds, so that tests can act while one is in flight (the
-// e2e test of writes made during an fsync). Unset in production: no delay.
-int64_t TestFsyncDelayMs() {
-  static const int64_t ms = [] {
-    const char* v = std::getenv("BASALT_TEST_FSYNC_DELAY_MS");
-    return v == nullptr ? int64_t{0} : std::max<int64_t>(0, std::atoll(v));
-  }();
-  return ms;
-}
 
 std::string FormatAddr(const sockaddr_storage& ss) {
   char host[INET6_ADDRSTRLEN] = {0};
@@ -225,6 +212,15 @@ void Worker::AwaitDurable(Connection* conn) {
   awaiting_durable_.push_back(conn);
 }
 
+void Worker::AwaitSynced(Connection* conn, uint64_t seen_seq) {
+  if (sync_running_ && seen_seq <= sync_covers_) {
+    conn->EnterSync();
+    syncing_.push_back(conn);
+    return;
+  }
+  AwaitDurable(conn);
+}
+
 void Worker::OnCheck(uv_check_t* c) {
   auto* w = static_cast<Worker*>(c->data);
   uv_idle_stop(&w->durable_idle_);
@@ -238,8 +234,11 @@ void Worker::CommitAwaiting() {
   ready.swap(awaiting_durable_);
   uint64_t foreign_seq = 0;
   for (Connection* conn : ready) foreign_seq = std::max(foreign_seq, conn->TakeForeignSeq());
+  engine::Storage& storage = server_->engine->storage();
+  // Read before the hand-off, so every write up to it is in what the hand-off flushes.
+  const uint64_t covers = storage.LatestSequence();
   engine::Storage::HandOff handoff;
-  engine::Status s = server_->engine->storage().HandOffWal(foreign_seq, &handoff);
+  engine::Status s = storage.HandOffWal(foreign_seq, &handoff);
   if (s.ok() && handoff.sync) {
     // The fsync covers what these connections wrote so far. They run no further commands
     // until it ends, but a blocked command served meanwhile (Connection::Unblocked) writes on
@@ -247,6 +246,7 @@ void Worker::CommitAwaiting() {
     for (Connection* conn : ready) conn->EnterSync();
     syncing_ = std::move(ready);
     sync_had_writes_ = handoff.had_writes;
+    sync_covers_ = covers;
     sync_running_ = true;
     uv_queue_work(&loop_, &sync_req_, OnSyncWork, OnSyncDone);
     return;
@@ -259,9 +259,6 @@ void Worker::CommitAwaiting() {
 
 void Worker::OnSyncWork(uv_work_t* req) {
   auto* w = static_cast<Worker*>(req->data);
-  if (const int64_t delay = TestFsyncDelayMs(); delay > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-  }
   w->sync_status_ = w->server_->engine->storage().SyncWal();
 }
 

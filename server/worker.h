@@ -60,6 +60,10 @@ class Worker {
   // clients; connections that write meanwhile wait for the next fsync, which starts as soon as
   // this one ends (one in flight per worker), so the disk's latency overlaps the CPU work.
   void AwaitDurable(Connection* conn);
+  // appendfsync always: `conn` wrote nothing, but its output may show writes up to `seen_seq`
+  // that are not fsynced yet. It waits for the fsync in flight when that one covers them,
+  // otherwise as AwaitDurable.
+  void AwaitSynced(Connection* conn, uint64_t seen_seq);
 
  private:
   static void OnAsync(uv_async_t* a);
@@ -89,6 +93,7 @@ class Worker {
   uv_work_t sync_req_;
   bool sync_running_ = false;
   bool sync_had_writes_ = false;  // HandOff::had_writes of the batch being synced
+  uint64_t sync_covers_ = 0;      // every write up to it was handed off before that fsync
   engine::Status sync_status_;    // written by the pool thread, read in OnSyncDone
   std::vector<Connection*> syncing_;
   std::thread thread_;

@@ -369,10 +369,10 @@ def test_rocksdb_compression_is_a_startup_option_and_data_survives_a_change(serv
         in out.stderr
 
 
-def _slow_fsync_server(server_factory, monkeypatch):
+def _slow_fsync_server(server_factory, monkeypatch, **options):
     """A server under appendfsync always whose every fsync takes 400 ms longer (test hook)."""
     monkeypatch.setenv("BASALT_TEST_FSYNC_DELAY_MS", "400")
-    srv = server_factory(appendfsync="always")
+    srv = server_factory(appendfsync="always", **options)
     monkeypatch.delenv("BASALT_TEST_FSYNC_DELAY_MS")
     return srv
 
@@ -447,15 +447,19 @@ def test_a_pop_served_during_an_fsync_waits_for_its_own(server_factory, monkeypa
 def test_a_read_never_shows_a_write_before_its_fsync(server_factory, monkeypatch):
     # Redis under appendfsync always sends every reply of an event loop iteration after that
     # iteration's fsync, so no client sees a write that a crash could still take back. Here b
-    # reads a's key while a's fsync runs: b's reply waits for an fsync as well.
-    srv = _slow_fsync_server(server_factory, monkeypatch)
+    # reads a's key while a's fsync runs: b's reply waits for that fsync, which covers all b
+    # can see (nothing was written after it began), and not for another one. One worker: a
+    # and b share its loop, so b can join the fsync a's SET started.
+    srv = _slow_fsync_server(server_factory, monkeypatch, workers=1)
     with _raw_clients(srv, 2) as (a, b):
         a_sent = time.monotonic()
         a.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")
         time.sleep(0.15)  # a's fsync is under way
         b.sendall(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
         _expect(b, b"$1\r\nv\r\n")
-        assert time.monotonic() - a_sent >= 0.38  # not before a's fsync ended
+        waited = time.monotonic() - a_sent
+        assert waited >= 0.38  # not before a's fsync ended
+        assert waited < 0.7  # a second fsync would end after 0.8 s
         _expect(a, b"+OK\r\n")
         # With every write fsynced, a read has nothing to wait for.
         sent = time.monotonic()
