@@ -426,8 +426,8 @@ Status Storage::HandOffWal(uint64_t foreign_seq, HandOff* out) {
     if (pending == 0) return Status::OK();
     return s;
   }
-  // The writes are safe if they reached the OS (and, under `always`, were fsynced)
-  // before the error.
+  // The writes are safe if they reached the OS (and, under `always`, were fsynced) before the
+  // error.
   const bool always = sync_mode_.load(std::memory_order_relaxed) == SyncMode::kAlways;
   if (pending <= (always ? synced_seq_ : durable_seq_).load()) return Status::OK();
   return Status(Code::kDiskError, "writes committed before a disk error may not be durable");

@@ -149,8 +149,8 @@ class Storage {
   // appendfsync always: whether some committed write has not yet been fsynced. A reply sent
   // now may show such a write, so, as in Redis (whose every reply waits for the fsync of its
   // event loop iteration), it must wait for an fsync first. False after a disk error, when
-  // reads are served as they are.
-  // When true, *latest is the newest write's sequence number (what the reply may show).
+  // reads are served as they are. When true, *latest is the newest write's sequence number
+  // (the newest the reply may show).
   bool HasUnsyncedWrites(uint64_t* latest) const {
     if (sync_mode_.load(std::memory_order_relaxed) != SyncMode::kAlways || read_only_ ||
         disk_error()) {

@@ -77,7 +77,7 @@ class Connection {
   // appendfsync always: output that may show a write not yet fsynced (a reply, a keyspace
   // notification, a MONITOR line) waits for an fsync that covers it, as all output does in
   // Redis, whose every reply and push of an event loop iteration leaves after its fsync. Returns
-  // true when the connection now waits (Worker::AwaitDurable).
+  // true when the connection now waits (Worker::AwaitSynced).
   bool HoldUntilSynced();
   void Compact();
   void ArmBlockTimer(int64_t delay_ms);
