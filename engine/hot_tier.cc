@@ -1,6 +1,7 @@
 #include "engine/hot_tier.h"
 
 #include <algorithm>
+#include <bitset>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -207,6 +208,11 @@ class HotTier::Shard {
       value->assign(e->value());
       return true;
     }
+    if (complete_.test(DbOf(k))) {  // not cached, so not in RocksDB either
+      ++hits_;
+      value->clear();
+      return true;
+    }
     ++misses_;
     token->generation = gen_[GenSlot(hash)];
     token->valid = capacity_ > 0;
@@ -233,20 +239,25 @@ class HotTier::Shard {
     std::lock_guard<std::mutex> l(mu_);
     ++gen_[GenSlot(hash)];
     const size_t i = table_.Find(k, hash);
+    bool cached = true;
     if (i == Table::kNone) {
-      if (value.size() <= kMaxValueBytes) Insert(k, hash, value);
+      cached = value.size() <= kMaxValueBytes && Insert(k, hash, value);
     } else if (value.size() <= kMaxValueBytes && FitsInPlace(*table_.at(i), value)) {
       Overwrite(table_.at(i), value);
     } else {
       RemoveAt(i);
-      if (value.size() <= kMaxValueBytes) Insert(k, hash, value);
+      cached = value.size() <= kMaxValueBytes && Insert(k, hash, value);
       table_.ShrinkIfSparse();
     }
+    if (!cached) complete_.reset(DbOf(k));
   }
 
-  void Erase(std::string_view k, uint64_t hash) {
+  // `present`: the key still has a record in RocksDB (one too large to cache), so the tier no
+  // longer holds every record of its database.
+  void Erase(std::string_view k, uint64_t hash, bool present) {
     std::lock_guard<std::mutex> l(mu_);
     ++gen_[GenSlot(hash)];
+    if (present) complete_.reset(DbOf(k));
     const size_t i = table_.Find(k, hash);
     if (i == Table::kNone) return;
     RemoveAt(i);
@@ -339,15 +350,28 @@ class HotTier::Shard {
     for (uint64_t& g : gen_) ++g;
     for (Entry* e = fifo_.next; e != &fifo_;) {
       Entry* next = e->next;
-      if (static_cast<uint8_t>(e->key()[0]) == db) RemoveAt(table_.IndexOf(e, Hash(e->key())));
+      if (DbOf(e->key()) == db) RemoveAt(table_.IndexOf(e, Hash(e->key())));
       e = next;
     }
     table_.ShrinkIfSparse();
+    complete_.set(db, capacity_ > 0);
+  }
+
+  // REQUIRES: `db` holds no record and none of its keys is cached.
+  void MarkEmpty(uint8_t db) {
+    std::lock_guard<std::mutex> l(mu_);
+    complete_.set(db, capacity_ > 0);
+  }
+
+  bool Complete(uint8_t db) {
+    std::lock_guard<std::mutex> l(mu_);
+    return complete_.test(db);
   }
 
   void SetCapacity(uint64_t bytes) {
     std::lock_guard<std::mutex> l(mu_);
     capacity_ = bytes;
+    if (bytes == 0) complete_.reset();
     EvictToFit(0);
     table_.ShrinkIfSparse();
   }
@@ -370,6 +394,7 @@ class HotTier::Shard {
 
  private:
   static size_t GenSlot(uint64_t hash) { return hash & (kGenSlots - 1); }
+  static uint8_t DbOf(std::string_view k) { return static_cast<uint8_t>(k[0]); }
 
   // Whether a Put of `value` may overwrite `e` in place: the value fits, and a new block would
   // not be less than half of the current one (so a shrunken value does not pin a big block).
@@ -380,16 +405,17 @@ class HotTier::Shard {
   }
 
   // REQUIRES: mu_ held and `k` not in the table. Makes room first, so the new entry is never
-  // the one evicted.
-  void Insert(std::string_view k, uint64_t hash, std::string_view value) {
+  // the one evicted. Returns whether the entry went in.
+  bool Insert(std::string_view k, uint64_t hash, std::string_view value) {
     const uint64_t charge = ChargeOf(k.substr(1), value);
-    if (charge > capacity_) return;  // also covers a disabled tier
-    if (k.size() > std::numeric_limits<uint32_t>::max()) return;
+    if (charge > capacity_) return false;  // also covers a disabled tier
+    if (k.size() > std::numeric_limits<uint32_t>::max()) return false;
     EvictToFit(charge);
     Entry* e = Entry::New(k, value);
     Append(e);
     table_.Insert(hash, e);
     usage_ += charge;
+    return true;
   }
 
   // A write over a cached entry whose block can hold the new value: counts as a use, keeps its
@@ -420,6 +446,8 @@ class HotTier::Shard {
         Append(e);
         continue;
       }
+      // Evicting a negative entry loses no record; evicting a record leaves one uncached.
+      if (e->value_size > 0) complete_.reset(DbOf(e->key()));
       RemoveAt(table_.IndexOf(e, Hash(e->key())));
       ++evictions_;
     }
@@ -458,6 +486,12 @@ class HotTier::Shard {
   Entry fifo_;
   Table table_;
   std::array<uint64_t, kGenSlots> gen_;
+  // complete_[db]: every record that RocksDB holds for physical database `db` under a key of
+  // this shard is cached here (outside the writers' key locks), so a miss means "no record".
+  // Set when the database is known empty (MarkEmpty, ClearDb); cleared when a record leaves
+  // the shard or cannot enter it while it stays in RocksDB (eviction, a Put or Forget of a
+  // record too large to cache, a disabled tier). Nothing sets it again but an emptied database.
+  std::bitset<256> complete_;
   uint64_t hits_ = 0, misses_ = 0, evictions_ = 0, element_hits_ = 0, element_misses_ = 0;
 };
 
@@ -531,7 +565,14 @@ void HotTier::Erase(uint8_t db, std::string_view key) {
   const TierKey tk(db, key);
   const std::string_view k = tk.view();
   uint64_t h = Hash(k);
-  ShardOf(h).Erase(k, h);
+  ShardOf(h).Erase(k, h, /*present=*/false);
+}
+
+void HotTier::Forget(uint8_t db, std::string_view key) {
+  const TierKey tk(db, key);
+  const std::string_view k = tk.view();
+  uint64_t h = Hash(k);
+  ShardOf(h).Erase(k, h, /*present=*/true);
 }
 
 bool HotTier::LookupElements(uint8_t db, std::string_view key, ElementCf cf, uint64_t version,
@@ -568,6 +609,17 @@ void HotTier::SetMaxCollectionBytes(uint64_t bytes) {
 
 void HotTier::ClearDb(uint8_t db) {
   for (auto& s : shards_) s->ClearDb(db);
+}
+
+void HotTier::MarkEmpty(uint8_t db) {
+  for (auto& s : shards_) s->MarkEmpty(db);
+}
+
+bool HotTier::Complete(uint8_t db) {
+  for (auto& s : shards_) {
+    if (!s->Complete(db)) return false;
+  }
+  return true;
 }
 
 // Each shard gets an equal share, rounded down, so the total never exceeds `bytes`.

@@ -46,6 +46,16 @@
 //     behind. Unrelated keys sharing a slot only cost a skipped fill.
 //   - ClearDb (FLUSHDB) bumps every slot of every shard while it clears, for the same reason.
 //
+// Complete databases: while a shard knows that it holds every record of a physical database
+// under its keys, a miss there answers "no record" at once, without RocksDB (a GET of an absent
+// key, the metadata read of a write that creates a key). The engine marks a database complete
+// when it is empty: at open (MarkEmpty) and after FLUSHDB (ClearDb). The mark goes, for good,
+// as soon as a record of that database is evicted or cannot be cached (too large: Put of such a
+// value, Forget; a disabled tier). Negative entries may be evicted freely. Writers keep the mark
+// true by the write-through above: a record enters RocksDB only with its Put, under the key
+// lock. A reader that misses between a writer's commit and its Put answers "absent", as it
+// would have answered before the write: the writer has not replied yet.
+//
 // Collection elements (the second step): an entry whose record is a collection's metadata may also
 // hold that collection version's subkeys, per subkey column family (data; zscore for sorted
 // sets), decoded into an immutable, sorted Elements list that readers share by shared_ptr, so
@@ -155,9 +165,18 @@ class HotTier {
   // Write-through. REQUIRES: the new state is committed in RocksDB and the caller still holds the
   // key's stripe lock. Put stores `value` (or drops the entry if it is too large to cache).
   void Put(uint8_t db, std::string_view key, std::string_view value);
+  // Erase: the key was deleted. Forget: its record stays in RocksDB but will not be cached (too
+  // large), so its database is no longer complete.
   void Erase(uint8_t db, std::string_view key);
-  // Drops every entry of physical database `db` (FLUSHDB). REQUIRES: the flush is committed.
+  void Forget(uint8_t db, std::string_view key);
+  // Drops every entry of physical database `db` (FLUSHDB) and marks it complete. REQUIRES: the
+  // flush is committed and no writer of `db` runs until this returns.
   void ClearDb(uint8_t db);
+  // Marks physical database `db` complete. REQUIRES: RocksDB holds no record of `db`, the tier
+  // none of its keys, and no writer of `db` runs until this returns.
+  void MarkEmpty(uint8_t db);
+  // Whether every shard holds `db` complete (tests and INFO).
+  bool Complete(uint8_t db);
 
   // Collection elements. On a hit sets *elems to the cached subkeys of version `version` of
   // `key`'s `cf` and returns true. On a miss returns false; token->valid then says whether the

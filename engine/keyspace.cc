@@ -30,6 +30,18 @@ std::string EncodeDelta(int64_t v) {
   return out;
 }
 
+// Whether physical database `physical` holds any metadata record (any key, expired or not).
+bool HasMetaRecords(Storage* storage, uint8_t physical) {
+  const std::string end = codec::MetaDbEnd(physical);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(storage->db()->NewIterator(ro, storage->meta()));
+  it->Seek(codec::MetaDbBegin(physical));
+  // An error counts as "maybe": the range deletions are then written as always.
+  return it->Valid() || !it->status().ok();
+}
+
 }  // namespace
 
 uint64_t NowMs() {
@@ -61,6 +73,17 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   e->hot_tier_ =
       std::make_unique<HotTier>(options.hot_tier_bytes, options.hot_tier_collection_bytes);
   BASALT_RETURN_IF_ERROR(e->LoadReserved(options.databases));
+  // The tier, empty now, holds every record of a database that has none: from here on a key it
+  // does not know is a key RocksDB does not hold, until it has to let a record of that database
+  // go. Only this process writes a read-write database, so nothing else adds records behind it.
+  const StorageOptions& so = options.storage;
+  if (!so.read_only && so.mode == OpenMode::kReadWrite) {
+    for (int p = 0; p < kMaxDatabases; ++p) {
+      if (!HasMetaRecords(e->storage_.get(), static_cast<uint8_t>(p))) {
+        e->hot_tier_->MarkEmpty(static_cast<uint8_t>(p));
+      }
+    }
+  }
   return e;
 }
 
@@ -223,6 +246,9 @@ void Engine::Publish(WriteEffects* effects) {
       case WriteEffects::TierOp::Kind::kErase:
         hot_tier_->Erase(op.physical, op.key);
         break;
+      case WriteEffects::TierOp::Kind::kForget:
+        hot_tier_->Forget(op.physical, op.key);
+        break;
       case WriteEffects::TierOp::Kind::kDropElements:
         hot_tier_->DropElements(op.physical, op.key);
         break;
@@ -239,17 +265,6 @@ namespace {
 constexpr int kFlushDbsPerMemtableFlush = 32;
 std::atomic<int> flushdbs_since_memtable_flush{0};
 
-// Whether physical database `physical` holds any metadata record (any key, expired or not).
-bool HasMetaRecords(Storage* storage, uint8_t physical) {
-  const std::string end = codec::MetaDbEnd(physical);
-  rocksdb::Slice upper(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(storage->db()->NewIterator(ro, storage->meta()));
-  it->Seek(codec::MetaDbBegin(physical));
-  // An error counts as "maybe": the range deletions are then written as always.
-  return it->Valid() || !it->status().ok();
-}
 }  // namespace
 
 Status Engine::FlushDb(const Db& db) {
@@ -431,7 +446,7 @@ void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
   if (encoded.size() <= HotTier::kMaxValueBytes) {
     effects_.tier.push_back({db.physical, Kind::kPut, std::string(key), encoded});
   } else {
-    effects_.tier.push_back({db.physical, Kind::kErase, std::string(key), {}});
+    effects_.tier.push_back({db.physical, Kind::kForget, std::string(key), {}});
   }
 }
 

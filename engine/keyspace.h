@@ -124,11 +124,12 @@ struct WriteEffects {
   int64_t keys_written = 0;
   std::vector<WrittenKey> written;  // only while an observer is interested
   struct TierOp {
-    enum class Kind : uint8_t { kPut, kErase, kDropElements };
+    // kErase: the key was deleted; kForget: its new record is too large to cache.
+    enum class Kind : uint8_t { kPut, kErase, kForget, kDropElements };
     uint8_t physical;
     Kind kind;
     std::string key;
-    std::string record;  // the new metadata record (empty when erased)
+    std::string record;  // the new metadata record (kPut only)
   };
   std::vector<TierOp> tier;
 

@@ -239,7 +239,7 @@ TEST(HotTierCache, GrowthKeepsEveryKey) {
   EXPECT_EQ(t.GetStats().entries, static_cast<uint64_t>(kKeys));
   for (int i = 0; i < kKeys; i += 7) {
     const std::string k = "key" + std::to_string(i);
-    ASSERT_EQ(Get(t, 1, k), "<miss>") << k;
+    ASSERT_EQ(Get(t, 1, k), "") << k;  // the emptied database is complete
     ASSERT_EQ(Get(t, 2, k), "w") << k;
   }
 }
@@ -331,7 +331,8 @@ TEST(HotTierCache, FillAfterAWriteIsDropped) {
   ASSERT_FALSE(t.Lookup(3, "f", &v, &token));
   t.ClearDb(3);
   t.Fill(3, "f", "old", token);
-  EXPECT_EQ(Get(t, 3, "f"), "<miss>");
+  EXPECT_EQ(t.GetStats().entries, 1u);  // only "k"
+  EXPECT_EQ(Get(t, 3, "f"), "");        // known absent: the emptied database is complete
 }
 
 TEST(HotTierCache, FillBeforeTheWriteIsOverwritten) {
@@ -351,8 +352,57 @@ TEST(HotTierCache, ClearDbDropsOnlyThatDb) {
   t.Put(1, "a", "1");
   t.Put(2, "a", "2");
   t.ClearDb(1);
-  EXPECT_EQ(Get(t, 1, "a"), "<miss>");
+  EXPECT_EQ(Get(t, 1, "a"), "");  // known absent: the emptied database is complete
   EXPECT_EQ(Get(t, 2, "a"), "2");
+  EXPECT_TRUE(t.Complete(1));
+  EXPECT_FALSE(t.Complete(2));
+}
+
+// A complete database answers a miss as "no record"; the mark goes with the first record that
+// leaves the tier or cannot enter it, and only emptying the database brings it back.
+TEST(HotTierCache, CompleteDatabaseAnswersMissesUntilARecordIsLost) {
+  HotTier t(1 << 20);
+  EXPECT_FALSE(t.Complete(1));
+  t.MarkEmpty(1);
+  EXPECT_TRUE(t.Complete(1));
+  EXPECT_EQ(Get(t, 1, "x"), "");
+  EXPECT_EQ(Get(t, 0, "x"), "<miss>");  // other databases are untouched
+  t.Put(1, "a", "1");
+  EXPECT_EQ(Get(t, 1, "a"), "1");
+  t.Erase(1, "a");  // deleted: still complete
+  EXPECT_EQ(Get(t, 1, "a"), "");
+  EXPECT_TRUE(t.Complete(1));
+  t.Forget(1, "big");  // a record the tier will not hold (only its shard loses the mark)
+  EXPECT_FALSE(t.Complete(1));
+  EXPECT_EQ(Get(t, 1, "big"), "<miss>");
+  t.ClearDb(1);
+  EXPECT_TRUE(t.Complete(1));
+  t.Put(1, "huge", std::string(HotTier::kMaxValueBytes + 1, 'v'));  // too large to cache
+  EXPECT_FALSE(t.Complete(1));
+  EXPECT_EQ(Get(t, 1, "huge"), "<miss>");
+  t.ClearDb(1);
+  t.SetCapacity(0);
+  EXPECT_FALSE(t.Complete(1));
+  t.SetCapacity(1 << 20);
+  EXPECT_FALSE(t.Complete(1));
+  t.SetCapacity(0);
+  t.MarkEmpty(2);  // a disabled tier holds nothing, so nothing is complete
+  EXPECT_FALSE(t.Complete(2));
+}
+
+TEST(HotTierCache, EvictingARecordEndsCompletenessButEvictingANegativeEntryDoesNot) {
+  HotTier t(64 << 10);  // 4 KB per shard
+  for (int i = 0; i < 200; ++i) FillNow(t, 1, "absent" + std::to_string(i), "");
+  t.MarkEmpty(1);
+  // Records of database 2 push every negative entry of database 1 out.
+  for (int i = 0; i < 2000; ++i) t.Put(2, "r" + std::to_string(i), "v");
+  ASSERT_GT(t.GetStats().evictions, 200u);
+  EXPECT_TRUE(t.Complete(1));
+  EXPECT_EQ(Get(t, 1, "absent0"), "");
+  // Records of database 1 push each other out.
+  for (int i = 0; i < 2000; ++i) t.Put(1, "r" + std::to_string(i), "v");
+  EXPECT_FALSE(t.Complete(1));
+  EXPECT_EQ(Get(t, 1, "r0"), "<miss>");  // evicted: a miss again, so readers go to RocksDB
 }
 
 // Many readers fill from a "store" while writers change it under a per-key lock and write
@@ -547,9 +597,12 @@ TEST(HotTierElements, ElementsCountTowardsTheBudget) {
 
 class HotTierEngineTest : public EngineTest {
  protected:
-  // These tests look at the tier itself, whatever budget the suite runs with.
+  // These tests look at the tier itself, whatever budget the suite runs with, as it is once it
+  // has lost a record (disabling it does that): no database complete, so a key the tier does not
+  // know is a miss. HotTierCompleteTest looks at complete databases.
   void SetUp() override {
     EngineTest::SetUp();
+    engine_->hot_tier().SetCapacity(0);
     engine_->hot_tier().SetCapacity(64 << 20);
   }
   // The key's record as RocksDB holds it ("<absent>" if none), bypassing the tier.
@@ -563,11 +616,11 @@ class HotTierEngineTest : public EngineTest {
   std::string Cached(const Db& d, std::string_view key) {
     return Get(engine_->hot_tier(), d.physical, key);
   }
-  // The invariant: the entry is absent or equals RocksDB.
+  // The invariant: the entry is absent or equals RocksDB (a negative entry: RocksDB has none).
   void ExpectCoherent(const Db& d, std::string_view key) {
     std::string c = Cached(d, key);
     if (c != "<miss>") {
-      EXPECT_EQ(c, Disk(d, key)) << key;
+      EXPECT_EQ(c.empty() ? "<absent>" : c, Disk(d, key)) << key;
     }
   }
 };
@@ -608,10 +661,12 @@ TEST_F(HotTierEngineTest, AbsentKeysAreCachedAsNegativeEntries) {
   EXPECT_FALSE(StringGet(db(), "nope")->has_value());
   ASSERT_TRUE(HashSet(db(), "nope", {{"f", "1"}}, false).ok());
   EXPECT_EQ(*KeyTypeOf(db(), "nope"), codec::KeyType::kHash);
-  // FLUSHDB drops negative entries too.
+  // FLUSHDB drops negative entries too, and leaves the emptied database complete.
   EXPECT_FALSE(StringGet(db(), "other")->has_value());
   ASSERT_TRUE(engine_->FlushDb(db()).ok());
-  EXPECT_EQ(Cached(db(), "other"), "<miss>");
+  EXPECT_EQ(engine_->hot_tier().GetStats().entries, 0u);
+  EXPECT_TRUE(engine_->hot_tier().Complete(db().physical));
+  EXPECT_EQ(Cached(db(), "other"), "");
 }
 
 TEST_F(HotTierEngineTest, TransactionsUpdateTheTierOnlyAtCommit) {
@@ -639,7 +694,7 @@ TEST_F(HotTierEngineTest, FlushDbClearsAndSwapDbKeepsPhysicalEntries) {
   EXPECT_EQ(**StringGet(db(0), "k"), "one");
   EXPECT_EQ(**StringGet(db(1), "k"), "zero");
   ASSERT_TRUE(engine_->FlushDb(db(0)).ok());
-  EXPECT_EQ(Cached(db(0), "k"), "<miss>");
+  EXPECT_EQ(Cached(db(0), "k"), "");  // the emptied database is complete
   EXPECT_FALSE(StringGet(db(0), "k")->has_value());
   EXPECT_EQ(**StringGet(db(1), "k"), "zero");
   ASSERT_TRUE(engine_->FlushAll().ok());
@@ -681,6 +736,71 @@ TEST_F(HotTierEngineTest, DisabledTierStillServes) {
   engine_->hot_tier().SetCapacity(1 << 20);
   EXPECT_EQ(**StringGet(db(), "a"), "1");  // miss, fill
   EXPECT_EQ(Cached(db(), "a"), Disk(db(), "a"));
+}
+
+// A fresh engine's databases are empty, so the tier starts with each of them complete.
+class HotTierCompleteTest : public EngineTest {
+ protected:
+  void SetUp() override {
+    EngineTest::SetUp();
+    if (engine_->hot_tier().capacity() == 0) GTEST_SKIP() << "the hot tier is off";
+  }
+  HotTier& tier() { return engine_->hot_tier(); }
+};
+
+TEST_F(HotTierCompleteTest, AbsentKeysAnswerFromTheTierUntilARecordIsTooLarge) {
+  EXPECT_TRUE(tier().Complete(db(0).physical));
+  EXPECT_TRUE(tier().Complete(db(5).physical));
+  EXPECT_FALSE(StringGet(db(), "nope")->has_value());
+  EXPECT_EQ(*KeyTypeOf(db(), "nope"), codec::KeyType::kNone);
+  HotTier::Stats s = tier().GetStats();
+  EXPECT_EQ(s.misses, 0u);
+  EXPECT_EQ(s.entries, 0u);  // no negative entry was needed
+  ASSERT_TRUE(StringSet(db(), "a", "1", {}).ok());
+  ASSERT_TRUE(HashSet(db(), "h", {{"f", "1"}}, false).ok());
+  EXPECT_EQ(**StringGet(db(), "a"), "1");
+  EXPECT_EQ(*KeyTypeOf(db(), "h"), codec::KeyType::kHash);
+  // A record too large to cache stays in RocksDB only: the database is no longer complete, and
+  // reads of it go there.
+  const std::string big(HotTier::kMaxValueBytes + 1, 'b');
+  ASSERT_TRUE(StringSet(db(), "big", big, {}).ok());
+  EXPECT_FALSE(tier().Complete(db().physical));
+  EXPECT_EQ(**StringGet(db(), "big"), big);
+  EXPECT_EQ(**StringGet(db(), "a"), "1");
+  EXPECT_TRUE(tier().Complete(db(1).physical));
+  // Emptying it makes it complete again.
+  ASSERT_TRUE(engine_->FlushDb(db()).ok());
+  EXPECT_TRUE(tier().Complete(db().physical));
+  EXPECT_FALSE(StringGet(db(), "big")->has_value());
+  EXPECT_FALSE(StringGet(db(), "a")->has_value());
+}
+
+TEST_F(HotTierCompleteTest, EvictedRecordsAreReadFromRocksDB) {
+  tier().SetCapacity(64 << 10);
+  constexpr int kKeys = 3000;
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_TRUE(StringSet(db(), "k" + std::to_string(i), "v" + std::to_string(i), {}).ok());
+  }
+  ASSERT_GT(tier().GetStats().evictions, 0u);
+  EXPECT_FALSE(tier().Complete(db().physical));
+  for (int i = 0; i < kKeys; ++i) {
+    auto v = StringGet(db(), "k" + std::to_string(i));
+    ASSERT_TRUE(v.ok() && v->has_value()) << i;
+    ASSERT_EQ(**v, "v" + std::to_string(i));
+  }
+}
+
+TEST_F(HotTierCompleteTest, OnlyEmptyDatabasesAreCompleteAfterAReopen) {
+  ASSERT_TRUE(StringSet(db(0), "a", "1", {}).ok());
+  ASSERT_TRUE(StringSet(db(2), "b", "2", {}).ok());
+  ASSERT_TRUE(KeysDelete(db(2), {"b"}).ok());
+  Reopen();
+  if (tier().capacity() == 0) GTEST_SKIP() << "the hot tier is off";
+  EXPECT_FALSE(tier().Complete(db(0).physical));
+  EXPECT_TRUE(tier().Complete(db(1).physical));
+  EXPECT_TRUE(tier().Complete(db(2).physical));
+  EXPECT_EQ(**StringGet(db(0), "a"), "1");
+  EXPECT_FALSE(StringGet(db(2), "b")->has_value());
 }
 
 // ------------------------------------------------------- collection elements in the engine
