@@ -7,6 +7,8 @@
 #include <limits>
 #include <mutex>
 #include <new>
+#include <string>
+#include <unordered_set>
 
 #include "codec/metadata.h"
 
@@ -249,7 +251,7 @@ class HotTier::Shard {
       cached = value.size() <= kMaxValueBytes && Insert(k, hash, value);
       table_.ShrinkIfSparse();
     }
-    if (!cached) complete_.reset(DbOf(k));
+    if (!cached) LoseRecord(DbOf(k));
   }
 
   // `present`: the key still has a record in RocksDB (one too large to cache), so the tier no
@@ -257,7 +259,11 @@ class HotTier::Shard {
   void Erase(std::string_view k, uint64_t hash, bool present) {
     std::lock_guard<std::mutex> l(mu_);
     ++gen_[GenSlot(hash)];
-    if (present) complete_.reset(DbOf(k));
+    if (present) {
+      LoseRecord(DbOf(k));
+    } else if (warming_.test(DbOf(k))) {
+      erased_.emplace(k);  // the warm-up's older copy of it must not come back
+    }
     const size_t i = table_.Find(k, hash);
     if (i == Table::kNone) return;
     RemoveAt(i);
@@ -355,6 +361,55 @@ class HotTier::Shard {
     }
     table_.ShrinkIfSparse();
     complete_.set(db, capacity_ > 0);
+    warm_lost_.set(db);  // a warm-up's records predate the flush: it must not install them
+  }
+
+  void BeginWarm(uint8_t db) {
+    std::lock_guard<std::mutex> l(mu_);
+    warming_.set(db);
+    warm_lost_.set(db, complete_.test(db) || capacity_ == 0);
+  }
+
+  // The warm-up's copy of a record, read from a RocksDB snapshot taken after BeginWarm. A key
+  // cached now is newer than the copy, and so is a key erased since BeginWarm (absent); any
+  // other key holds the copy's record now, as every write since BeginWarm either cached its
+  // key (still cached, or its eviction marked the warm-up lost) or erased it.
+  WarmResult WarmFill(std::string_view k, uint64_t hash, std::string_view value) {
+    std::lock_guard<std::mutex> l(mu_);
+    const uint8_t db = DbOf(k);
+    if (!warming_.test(db) || warm_lost_.test(db)) return WarmResult::kLost;
+    if (table_.Find(k, hash) != Table::kNone || erased_.count(k) != 0) return WarmResult::kOk;
+    const uint64_t charge = ChargeOf(k.substr(1), value);
+    if (value.size() > kMaxValueBytes || k.size() > std::numeric_limits<uint32_t>::max()) {
+      warm_lost_.set(db);
+      return WarmResult::kLost;
+    }
+    if (usage_ + charge > capacity_) {  // a warm-up never evicts
+      warm_lost_.set(db);
+      return WarmResult::kFull;
+    }
+    Entry* e = Entry::New(k, value);
+    Append(e);
+    table_.Insert(hash, e);
+    usage_ += charge;
+    return WarmResult::kOk;
+  }
+
+  // Ends the warm-up of `db`: complete if nothing was lost (`complete`: the warm-up saw every
+  // record). Returns whether this shard now holds `db` complete.
+  bool EndWarm(uint8_t db, bool complete) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (complete && warming_.test(db) && !warm_lost_.test(db) && capacity_ > 0) complete_.set(db);
+    warming_.reset(db);
+    warm_lost_.reset(db);
+    if (warming_.none()) {
+      erased_.clear();
+    } else {
+      for (auto it = erased_.begin(); it != erased_.end();) {
+        it = DbOf(*it) == db ? erased_.erase(it) : std::next(it);
+      }
+    }
+    return complete_.test(db);
   }
 
   // REQUIRES: `db` holds no record and none of its keys is cached.
@@ -371,7 +426,10 @@ class HotTier::Shard {
   void SetCapacity(uint64_t bytes) {
     std::lock_guard<std::mutex> l(mu_);
     capacity_ = bytes;
-    if (bytes == 0) complete_.reset();
+    if (bytes == 0) {
+      complete_.reset();
+      warm_lost_ = warming_;
+    }
     EvictToFit(0);
     table_.ShrinkIfSparse();
   }
@@ -395,6 +453,13 @@ class HotTier::Shard {
  private:
   static size_t GenSlot(uint64_t hash) { return hash & (kGenSlots - 1); }
   static uint8_t DbOf(std::string_view k) { return static_cast<uint8_t>(k[0]); }
+
+  // REQUIRES: mu_ held. A record of `db` left the shard, or could not enter it, while RocksDB
+  // keeps it.
+  void LoseRecord(uint8_t db) {
+    complete_.reset(db);
+    if (warming_.test(db)) warm_lost_.set(db);
+  }
 
   // Whether a Put of `value` may overwrite `e` in place: the value fits, and a new block would
   // not be less than half of the current one (so a shrunken value does not pin a big block).
@@ -447,7 +512,7 @@ class HotTier::Shard {
         continue;
       }
       // Evicting a negative entry loses no record; evicting a record leaves one uncached.
-      if (e->value_size > 0) complete_.reset(DbOf(e->key()));
+      if (e->value_size > 0) LoseRecord(DbOf(e->key()));
       RemoveAt(table_.IndexOf(e, Hash(e->key())));
       ++evictions_;
     }
@@ -492,6 +557,15 @@ class HotTier::Shard {
   // the shard or cannot enter it while it stays in RocksDB (eviction, a Put or Forget of a
   // record too large to cache, a disabled tier). Nothing sets it again but an emptied database.
   std::bitset<256> complete_;
+  // A warm-up (BeginWarm .. EndWarm) of a database runs while warming_ is set; warm_lost_ says
+  // it can no longer make the database complete here; erased_ holds the keys erased meanwhile.
+  std::bitset<256> warming_;
+  std::bitset<256> warm_lost_;
+  struct ViewHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
+  };
+  std::unordered_set<std::string, ViewHash, std::equal_to<>> erased_;
   uint64_t hits_ = 0, misses_ = 0, evictions_ = 0, element_hits_ = 0, element_misses_ = 0;
 };
 
@@ -613,6 +687,23 @@ void HotTier::ClearDb(uint8_t db) {
 
 void HotTier::MarkEmpty(uint8_t db) {
   for (auto& s : shards_) s->MarkEmpty(db);
+}
+
+void HotTier::BeginWarm(uint8_t db) {
+  for (auto& s : shards_) s->BeginWarm(db);
+}
+
+HotTier::WarmResult HotTier::WarmFill(uint8_t db, std::string_view key, std::string_view value) {
+  const TierKey tk(db, key);
+  const std::string_view k = tk.view();
+  uint64_t h = Hash(k);
+  return ShardOf(h).WarmFill(k, h, value);
+}
+
+bool HotTier::EndWarm(uint8_t db, bool complete) {
+  bool all = true;
+  for (auto& s : shards_) all = s->EndWarm(db, complete) && all;
+  return all;
 }
 
 bool HotTier::Complete(uint8_t db) {

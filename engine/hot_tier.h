@@ -178,6 +178,17 @@ class HotTier {
   // Whether every shard holds `db` complete (tests and INFO).
   bool Complete(uint8_t db);
 
+  // Warm-up after a restart: loads a database's records from a RocksDB snapshot taken after
+  // BeginWarm, without evicting anything, and marks the database complete in every shard where
+  // nothing got in the way (a record of it evicted or too large, FLUSHDB, a full shard) if the
+  // caller saw every record. Writers and readers run as usual meanwhile: a key written since
+  // BeginWarm keeps what the writer left. One warm-up per database at a time.
+  enum class WarmResult { kOk, kLost, kFull };  // kFull: the tier has no room; stop
+  void BeginWarm(uint8_t db);
+  WarmResult WarmFill(uint8_t db, std::string_view key, std::string_view value);
+  // Returns whether `db` is now complete in every shard.
+  bool EndWarm(uint8_t db, bool complete);
+
   // Collection elements. On a hit sets *elems to the cached subkeys of version `version` of
   // `key`'s `cf` and returns true. On a miss returns false; token->valid then says whether the
   // caller should load the elements and FillElements (the metadata entry is cached, names

@@ -77,17 +77,62 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   // does not know is a key RocksDB does not hold, until it has to let a record of that database
   // go. Only this process writes a read-write database, so nothing else adds records behind it.
   const StorageOptions& so = options.storage;
-  if (!so.read_only && so.mode == OpenMode::kReadWrite) {
-    for (int p = 0; p < kMaxDatabases; ++p) {
-      if (!HasMetaRecords(e->storage_.get(), static_cast<uint8_t>(p))) {
-        e->hot_tier_->MarkEmpty(static_cast<uint8_t>(p));
-      }
+  if (so.read_only || so.mode != OpenMode::kReadWrite) return e;
+  std::vector<uint8_t> nonempty;
+  int64_t keys = 0;
+  for (int p = 0; p < kMaxDatabases; ++p) {
+    if (!HasMetaRecords(e->storage_.get(), static_cast<uint8_t>(p))) {
+      e->hot_tier_->MarkEmpty(static_cast<uint8_t>(p));
+    } else {
+      nonempty.push_back(static_cast<uint8_t>(p));
+      keys += std::max<int64_t>(0, e->key_count_[p].load());
     }
+  }
+  // Warm the tier up only when the records can fit: a key costs kMinCharge at the very least.
+  const uint64_t capacity = e->hot_tier_->capacity();
+  if (!nonempty.empty() && capacity > 0 &&
+      static_cast<uint64_t>(keys) <= capacity / HotTier::ChargeOf("", "x")) {
+    Engine* raw = e.get();
+    e->warm_up_ = std::thread([raw, nonempty] { raw->WarmUp(nonempty); });
   }
   return e;
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  stop_warm_up_.store(true);
+  JoinWarmUp();
+}
+
+void Engine::JoinWarmUp() {
+  if (warm_up_.joinable()) warm_up_.join();
+}
+
+void Engine::WarmUp(const std::vector<uint8_t>& dbs) {
+  for (uint8_t p : dbs) {
+    hot_tier_->BeginWarm(p);
+    const std::string end = codec::MetaDbEnd(p);
+    const rocksdb::Slice upper(end);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper;
+    ro.fill_cache = false;  // one pass over everything: keep the block cache for real reads
+    ro.readahead_size = 1 << 20;
+    std::unique_ptr<rocksdb::Iterator> it(storage_->db()->NewIterator(ro, storage_->meta()));
+    bool complete = true, full = false;
+    uint64_t n = 0;
+    for (it->Seek(codec::MetaDbBegin(p)); it->Valid(); it->Next()) {
+      if ((++n & 1023) == 0 && stop_warm_up_.load(std::memory_order_relaxed)) break;
+      const rocksdb::Slice k = it->key(), v = it->value();
+      full =
+          hot_tier_->WarmFill(p, std::string_view(k.data() + 1, k.size() - 1),
+                              std::string_view(v.data(), v.size())) == HotTier::WarmResult::kFull;
+      if (full) break;
+    }
+    // Complete only when the loop saw every record.
+    if (it->Valid() || !it->status().ok()) complete = false;
+    hot_tier_->EndWarm(p, complete);
+    if (full || stop_warm_up_.load()) return;
+  }
+}
 
 Status Engine::LoadReserved(int databases) {
   std::string map;

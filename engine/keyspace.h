@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "codec/metadata.h"
@@ -187,8 +188,10 @@ class Engine {
   }
 
   // The in-RAM tier of metadata records and small collections' elements. Only the engine writes
-  // it (Batch, Txn, FlushDb).
+  // it (Batch, Txn, FlushDb, the warm-up).
   HotTier& hot_tier() { return *hot_tier_; }
+  // Waits for the warm-up that Open started (if any) to end.
+  void JoinWarmUp();
 
   // Adds an observer of writes. REQUIRES: called before any write; `observer` outlives the
   // engine.
@@ -233,6 +236,10 @@ class Engine {
   friend class Txn;
   Engine() = default;
   Status LoadReserved(int databases);
+  // Loads the records of physical databases `dbs` into the hot tier, from a background thread
+  // that Open starts, so that a restarted server's tier is warm and, when a database fits,
+  // complete (hot_tier.h) again.
+  void WarmUp(const std::vector<uint8_t>& dbs);
   // Adds the persisted counter updates of `effects` (Merge operands) to `batch`.
   void AppendCounterMerges(const WriteEffects& effects, rocksdb::WriteBatchBase* batch);
   // Applies `effects` once their batch is in RocksDB: counters, changes, observers. Clears it.
@@ -259,6 +266,8 @@ class Engine {
   std::atomic<uint64_t> last_version_{0};
   std::atomic<int64_t> hits_{0}, misses_{0}, changes_{0};
   std::vector<KeyObserver*> observers_;
+  std::atomic<bool> stop_warm_up_{false};
+  std::thread warm_up_;
 };
 
 // One atomic write: collects metadata, subkeys, expire-index entries and counter deltas, and

@@ -235,7 +235,7 @@ void AppendMemory(CommandContext& ctx, std::string* out) {
 }
 
 // The in-RAM tier of metadata records (engine/hot_tier.h). hit_ratio is hits / (hits + misses)
-// in percent, 0 before the first lookup.
+// in percent, 0 before the first lookup; a lookup that a complete database answers is a hit.
 void AppendHotTier(CommandContext& ctx, std::string* out) {
   engine::HotTier::Stats st = ctx.server.engine->hot_tier().GetStats();
   uint64_t lookups = st.hits + st.misses;
@@ -251,6 +251,13 @@ void AppendHotTier(CommandContext& ctx, std::string* out) {
         fmt::format("{:.2f}", lookups == 0 ? 0.0
                                            : 100.0 * static_cast<double>(st.hits) /
                                                  static_cast<double>(lookups)));
+  // Databases whose every record the tier holds, so that it answers absent keys itself.
+  engine::Engine& engine = *ctx.server.engine;
+  int complete = 0;
+  for (int i = 0; i < engine.databases(); ++i) {
+    complete += engine.hot_tier().Complete(engine.db(i).physical) ? 1 : 0;
+  }
+  Field(out, "hot_tier_complete_dbs", complete);
 }
 
 void AppendPersistence(CommandContext& ctx, std::string* out) {

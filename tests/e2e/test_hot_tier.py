@@ -495,6 +495,72 @@ def test_budget_is_enforced_and_shrinks_at_once(server_factory):
     assert _hot_tier_info(srv)["hot_tier_entries"] == 0
 
 
+def test_absent_keys_and_large_values_with_complete_databases(server_factory):
+    """A fresh server's databases are empty, so the tier holds all of each (complete) and
+    answers absent keys itself; a value too large to cache, and records evicted, end that, and
+    their keys are read from RocksDB; FLUSHDB makes a database complete again."""
+    srv = server_factory(extra=[("hot-tier-max-memory", "1mb"), ("databases", 4)])
+    c = srv.client()
+    assert _hot_tier_info(srv)["hot_tier_complete_dbs"] == 4
+    assert c.get("nope") is None and c.exists("nope") == 0 and c.type("nope") == b"none"
+    assert c.incr("n") == 1 and c.rpush("l", "a") == 1
+    big = b"b" * (300 << 10)  # over the largest record the tier caches
+    assert c.set("big", big)
+    assert c.get("big") == big
+    assert _hot_tier_info(srv)["hot_tier_complete_dbs"] == 3
+    c.flushdb()
+    assert _hot_tier_info(srv)["hot_tier_complete_dbs"] == 4
+    assert c.get("big") is None
+    pipe = c.pipeline(transaction=False)
+    for i in range(20000):
+        pipe.set(b"key:%d" % i, b"x%d" % i)
+    pipe.execute()
+    assert _hot_tier_info(srv)["hot_tier_evictions"] > 0
+    assert _hot_tier_info(srv)["hot_tier_complete_dbs"] == 3
+    values = c.mget([b"key:%d" % i for i in range(20000)])
+    assert values == [b"x%d" % i for i in range(20000)]
+
+
+def test_restart_warms_the_tier_while_clients_write(server_factory):
+    """After a restart the tier loads the records back from RocksDB in the background (when
+    they fit) and holds the databases complete again; writes made meanwhile keep their effect."""
+    srv = server_factory(extra=[("hot-tier-max-memory", "64mb"), ("databases", 4)])
+    c = srv.client()
+    n = 30000
+    for db in (0, 2):
+        cdb = srv.client(db=db)
+        pipe = cdb.pipeline(transaction=False)
+        for i in range(n):
+            pipe.set(b"k:%d" % i, b"v%d" % i)
+        pipe.hset("h", mapping={"f": "1"})
+        pipe.execute()
+        cdb.close()
+    c.close()
+    srv.stop()
+    srv.start()
+    c = srv.client()
+    expected = {i: b"v%d" % i for i in range(n)}
+    pipe = c.pipeline(transaction=False)
+    for i in range(0, n, 5):  # right after the start, while the warm-up may still run
+        if i % 2:
+            pipe.set(b"k:%d" % i, b"w%d" % i)
+            expected[i] = b"w%d" % i
+        else:
+            pipe.delete(b"k:%d" % i)
+            expected[i] = None
+    pipe.execute()
+    deadline = time.time() + 20
+    while _hot_tier_info(srv)["hot_tier_complete_dbs"] < 4 and time.time() < deadline:
+        time.sleep(0.05)
+    info = _hot_tier_info(srv)
+    assert info["hot_tier_complete_dbs"] == 4
+    assert info["hot_tier_entries"] >= 2 * n * 0.9
+    assert c.mget([b"k:%d" % i for i in range(n)]) == [expected[i] for i in range(n)]
+    assert srv.client(db=2).mget([b"k:%d" % i for i in range(n)]) == [b"v%d" % i for i in range(n)]
+    assert srv.client(db=2).hget("h", "f") == b"1"
+    assert c.get("never") is None
+
+
 def test_hits_and_keyspace_stats(server_factory):
     srv = server_factory(extra=[("hot-tier-max-memory", "64mb")])
     c = srv.client()

@@ -738,6 +738,78 @@ TEST_F(HotTierEngineTest, DisabledTierStillServes) {
   EXPECT_EQ(Cached(db(), "a"), Disk(db(), "a"));
 }
 
+// A warm-up installs its (possibly older) copies only where no write since BeginWarm has
+// spoken, and completes the database only where nothing was lost.
+TEST(HotTierCache, WarmUpKeepsWritesMadeMeanwhileAndCompletesTheDatabase) {
+  HotTier t(1 << 20);
+  t.Put(1, "cached", "new");
+  t.BeginWarm(1);
+  t.Put(1, "put", "new");  // written since: the warm-up's copies below are older
+  t.Erase(1, "gone");
+  using R = HotTier::WarmResult;
+  EXPECT_EQ(t.WarmFill(1, "cached", "old"), R::kOk);
+  EXPECT_EQ(t.WarmFill(1, "put", "old"), R::kOk);
+  EXPECT_EQ(t.WarmFill(1, "gone", "old"), R::kOk);
+  EXPECT_EQ(t.WarmFill(1, "plain", "v"), R::kOk);
+  t.Erase(1, "plain");  // erased after its copy went in
+  EXPECT_EQ(t.WarmFill(1, "other", "v"), R::kOk);
+  EXPECT_FALSE(t.Complete(1));
+  EXPECT_TRUE(t.EndWarm(1, true));
+  EXPECT_EQ(Get(t, 1, "cached"), "new");
+  EXPECT_EQ(Get(t, 1, "put"), "new");
+  EXPECT_EQ(Get(t, 1, "gone"), "");
+  EXPECT_EQ(Get(t, 1, "plain"), "");
+  EXPECT_EQ(Get(t, 1, "other"), "v");
+  EXPECT_EQ(Get(t, 1, "never"), "");  // complete
+  EXPECT_EQ(Get(t, 0, "never"), "<miss>");
+}
+
+TEST(HotTierCache, WarmUpThatSawLessThanEverythingDoesNotComplete) {
+  HotTier t(1 << 20);
+  t.BeginWarm(1);
+  EXPECT_EQ(t.WarmFill(1, "a", "v"), HotTier::WarmResult::kOk);
+  EXPECT_FALSE(t.EndWarm(1, false));  // stopped before the end
+  EXPECT_EQ(Get(t, 1, "a"), "v");     // what it loaded stays, as a cache
+  EXPECT_EQ(Get(t, 1, "b"), "<miss>");
+}
+
+TEST(HotTierCache, WarmUpIsLostToEvictionsTooLargeRecordsAndFlushes) {
+  {
+    HotTier t(64 << 10);  // 4 KB per shard
+    t.BeginWarm(1);
+    for (int i = 0; i < 2000; ++i) t.Put(1, "r" + std::to_string(i), "v");  // evicts records
+    EXPECT_EQ(t.WarmFill(1, "r0", "old"), HotTier::WarmResult::kLost);
+    EXPECT_FALSE(t.EndWarm(1, true));
+    EXPECT_EQ(Get(t, 1, "r0"), "<miss>");  // evicted, and the old copy did not come back
+  }
+  {
+    HotTier t(1 << 20);
+    t.BeginWarm(1);
+    EXPECT_EQ(t.WarmFill(1, "big", std::string(HotTier::kMaxValueBytes + 1, 'v')),
+              HotTier::WarmResult::kLost);
+    EXPECT_FALSE(t.EndWarm(1, true));
+  }
+  {
+    HotTier t(1 << 20);
+    t.BeginWarm(1);
+    t.ClearDb(1);  // FLUSHDB: the warm-up's copies predate it
+    EXPECT_EQ(t.WarmFill(1, "a", "old"), HotTier::WarmResult::kLost);
+    EXPECT_TRUE(t.EndWarm(1, true));  // complete, from the flush
+    EXPECT_EQ(Get(t, 1, "a"), "");
+  }
+  {
+    HotTier t(16 << 10);  // 1 KB per shard: a warm-up never evicts, it stops
+    t.BeginWarm(1);
+    HotTier::WarmResult r = HotTier::WarmResult::kOk;
+    for (int i = 0; i < 1000 && r == HotTier::WarmResult::kOk; ++i) {
+      r = t.WarmFill(1, "k" + std::to_string(i), "v");
+    }
+    EXPECT_EQ(r, HotTier::WarmResult::kFull);
+    EXPECT_EQ(t.GetStats().evictions, 0u);
+    EXPECT_FALSE(t.EndWarm(1, false));
+  }
+}
+
 // A fresh engine's databases are empty, so the tier starts with each of them complete.
 class HotTierCompleteTest : public EngineTest {
  protected:
@@ -801,6 +873,68 @@ TEST_F(HotTierCompleteTest, OnlyEmptyDatabasesAreCompleteAfterAReopen) {
   EXPECT_TRUE(tier().Complete(db(2).physical));
   EXPECT_EQ(**StringGet(db(0), "a"), "1");
   EXPECT_FALSE(StringGet(db(2), "b")->has_value());
+}
+
+TEST_F(HotTierCompleteTest, WarmUpAfterAReopenCompletesWhileWritersRun) {
+  constexpr int kKeys = 50000;
+  for (int i = 0; i < kKeys; i += 1000) {
+    Txn txn(engine_.get());
+    for (int j = i; j < i + 1000; ++j) {
+      ASSERT_TRUE(StringSet(db(), "k" + std::to_string(j), "v" + std::to_string(j), {}).ok());
+    }
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  ASSERT_TRUE(HashSet(db(3), "h", {{"f", "1"}}, false).ok());
+  Reopen();
+  if (tier().capacity() == 0) GTEST_SKIP() << "the hot tier is off";
+  // Writers change keys while the warm-up loads them, under key locks as the server takes them.
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([this, w] {
+      for (int i = w; i < kKeys; i += 7) {
+        const std::string k = "k" + std::to_string(i);
+        KeyLocks::Guard g = engine_->locks().LockOne(db().physical, k);
+        if (i % 2 == 0) {
+          ASSERT_TRUE(KeysDelete(db(), {k}).ok());
+        } else {
+          ASSERT_TRUE(StringSet(db(), k, "w" + std::to_string(i), {}).ok());
+        }
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  engine_->JoinWarmUp();
+  EXPECT_TRUE(tier().Complete(db().physical));
+  EXPECT_TRUE(tier().Complete(db(3).physical));
+  for (int i = 0; i < kKeys; ++i) {
+    const std::string k = "k" + std::to_string(i);
+    auto v = StringGet(db(), k);
+    ASSERT_TRUE(v.ok()) << k;
+    if (i % 7 < 2 && i % 2 == 0) {
+      ASSERT_FALSE(v->has_value()) << k;
+    } else {
+      ASSERT_TRUE(v->has_value()) << k;
+      ASSERT_EQ(**v, (i % 7 < 2 ? "w" : "v") + std::to_string(i)) << k;
+    }
+  }
+  EXPECT_EQ(*KeyTypeOf(db(3), "h"), codec::KeyType::kHash);
+  EXPECT_FALSE(StringGet(db(), "never")->has_value());
+}
+
+TEST_F(HotTierCompleteTest, NoWarmUpWhenTheRecordsCannotFit) {
+  ASSERT_TRUE(StringSet(db(), "a", "1", {}).ok());
+  ASSERT_TRUE(StringSet(db(), "b", "2", {}).ok());
+  engine_.reset();
+  EngineOptions o;
+  o.storage.dir = dir_;
+  o.hot_tier_bytes = HotTier::ChargeOf("", "x");  // room for one key's record at most
+  auto e = Engine::Open(o);
+  ASSERT_TRUE(e.ok());
+  engine_ = std::move(e.value());
+  engine_->JoinWarmUp();
+  EXPECT_FALSE(tier().Complete(db().physical));
+  EXPECT_EQ(tier().GetStats().entries, 0u);
+  EXPECT_EQ(**StringGet(db(), "b"), "2");
 }
 
 // ------------------------------------------------------- collection elements in the engine
