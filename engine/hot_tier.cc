@@ -261,8 +261,13 @@ class HotTier::Shard {
     ++gen_[GenSlot(hash)];
     if (present) {
       LoseRecord(DbOf(k));
-    } else if (warming_.test(DbOf(k))) {
-      erased_.emplace(k);  // the warm-up's older copy of it must not come back
+    } else if (warming_.test(DbOf(k)) && !warm_lost_.test(DbOf(k))) {
+      if (erased_.size() >= kMaxErased) {  // give up rather than grow without bound
+        warm_lost_ |= warming_;
+        erased_.clear();
+      } else {
+        erased_.emplace(k);  // the warm-up's older copy of it must not come back
+      }
     }
     const size_t i = table_.Find(k, hash);
     if (i == Table::kNone) return;
@@ -384,6 +389,10 @@ class HotTier::Shard {
       warm_lost_.set(db);
       return WarmResult::kLost;
     }
+    if (charge > capacity_) {  // this record alone is more than the shard holds
+      warm_lost_.set(db);
+      return WarmResult::kLost;
+    }
     if (usage_ + charge > capacity_) {  // a warm-up never evicts
       warm_lost_.set(db);
       return WarmResult::kFull;
@@ -393,6 +402,11 @@ class HotTier::Shard {
     table_.Insert(hash, e);
     usage_ += charge;
     return WarmResult::kOk;
+  }
+
+  bool WarmLost(uint8_t db) {
+    std::lock_guard<std::mutex> l(mu_);
+    return warm_lost_.test(db);
   }
 
   // Ends the warm-up of `db`: complete if nothing was lost (`complete`: the warm-up saw every
@@ -453,6 +467,8 @@ class HotTier::Shard {
  private:
   static size_t GenSlot(uint64_t hash) { return hash & (kGenSlots - 1); }
   static uint8_t DbOf(std::string_view k) { return static_cast<uint8_t>(k[0]); }
+  // Keys erased during warm-ups that a shard remembers before it gives them up.
+  static constexpr size_t kMaxErased = 100000;
 
   // REQUIRES: mu_ held. A record of `db` left the shard, or could not enter it, while RocksDB
   // keeps it.
@@ -698,6 +714,13 @@ HotTier::WarmResult HotTier::WarmFill(uint8_t db, std::string_view key, std::str
   const std::string_view k = tk.view();
   uint64_t h = Hash(k);
   return ShardOf(h).WarmFill(k, h, value);
+}
+
+bool HotTier::WarmLost(uint8_t db) {
+  for (auto& s : shards_) {
+    if (!s->WarmLost(db)) return false;
+  }
+  return true;
 }
 
 bool HotTier::EndWarm(uint8_t db, bool complete) {

@@ -186,6 +186,8 @@ class HotTier {
   enum class WarmResult { kOk, kLost, kFull };  // kFull: the tier has no room; stop
   void BeginWarm(uint8_t db);
   WarmResult WarmFill(uint8_t db, std::string_view key, std::string_view value);
+  // Whether no shard can end the warm-up of `db` complete any more.
+  bool WarmLost(uint8_t db);
   // Returns whether `db` is now complete in every shard.
   bool EndWarm(uint8_t db, bool complete);
 

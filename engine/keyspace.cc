@@ -1,5 +1,6 @@
 #include "engine/keyspace.h"
 
+#include <bitset>
 #include <chrono>
 
 #include "codec/key_format.h"
@@ -78,22 +79,25 @@ StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   // go. Only this process writes a read-write database, so nothing else adds records behind it.
   const StorageOptions& so = options.storage;
   if (so.read_only || so.mode != OpenMode::kReadWrite) return e;
-  std::vector<uint8_t> nonempty;
-  int64_t keys = 0;
+  std::vector<uint8_t> warm;  // the reachable databases that hold records
+  std::bitset<kMaxDatabases> reachable;
+  for (int i = 0; i < e->databases_; ++i) reachable.set(e->physical_[i].load());
+  uint64_t keys = 0;
   for (int p = 0; p < kMaxDatabases; ++p) {
     if (!HasMetaRecords(e->storage_.get(), static_cast<uint8_t>(p))) {
       e->hot_tier_->MarkEmpty(static_cast<uint8_t>(p));
-    } else {
-      nonempty.push_back(static_cast<uint8_t>(p));
-      keys += std::max<int64_t>(0, e->key_count_[p].load());
+    } else if (reachable.test(p)) {
+      warm.push_back(static_cast<uint8_t>(p));
+      keys += static_cast<uint64_t>(std::max<int64_t>(0, e->key_count_[p].load()));
     }
   }
-  // Warm the tier up only when the records can fit: a key costs kMinCharge at the very least.
+  // Warm up only when the records may fit: an entry costs at least ChargeOf(empty key, 1-byte
+  // record), and real ones more, so a warm-up can still end full (it then stops, nothing lost).
   const uint64_t capacity = e->hot_tier_->capacity();
-  if (!nonempty.empty() && capacity > 0 &&
-      static_cast<uint64_t>(keys) <= capacity / HotTier::ChargeOf("", "x")) {
+  if (options.warm_up && !warm.empty() && capacity > 0 &&
+      keys <= capacity / HotTier::ChargeOf("", "x")) {
     Engine* raw = e.get();
-    e->warm_up_ = std::thread([raw, nonempty] { raw->WarmUp(nonempty); });
+    e->warm_up_ = std::thread([raw, warm] { raw->WarmUp(warm); });
   }
   return e;
 }
@@ -108,6 +112,9 @@ void Engine::JoinWarmUp() {
 }
 
 void Engine::WarmUp(const std::vector<uint8_t>& dbs) {
+  // Every kRefresh records the iterator moves to a newer view, so that it does not pin old
+  // memtables and table files for a long pass; any view taken after BeginWarm will do.
+  constexpr uint64_t kCheck = 1024, kRefresh = 64 * 1024;
   for (uint8_t p : dbs) {
     hot_tier_->BeginWarm(p);
     const std::string end = codec::MetaDbEnd(p);
@@ -117,10 +124,20 @@ void Engine::WarmUp(const std::vector<uint8_t>& dbs) {
     ro.fill_cache = false;  // one pass over everything: keep the block cache for real reads
     ro.readahead_size = 1 << 20;
     std::unique_ptr<rocksdb::Iterator> it(storage_->db()->NewIterator(ro, storage_->meta()));
-    bool complete = true, full = false;
+    bool full = false, hopeless = false;
     uint64_t n = 0;
+    std::string last;
     for (it->Seek(codec::MetaDbBegin(p)); it->Valid(); it->Next()) {
-      if ((++n & 1023) == 0 && stop_warm_up_.load(std::memory_order_relaxed)) break;
+      if (++n % kCheck == 0) {
+        if (stop_warm_up_.load(std::memory_order_relaxed)) break;
+        if ((hopeless = hot_tier_->WarmLost(p))) break;  // no shard can end complete
+        if (n % kRefresh == 0) {
+          last = it->key().ToString();
+          if (!it->Refresh().ok()) break;
+          it->Seek(last);
+          if (!it->Valid()) break;
+        }
+      }
       const rocksdb::Slice k = it->key(), v = it->value();
       full =
           hot_tier_->WarmFill(p, std::string_view(k.data() + 1, k.size() - 1),
@@ -128,7 +145,8 @@ void Engine::WarmUp(const std::vector<uint8_t>& dbs) {
       if (full) break;
     }
     // Complete only when the loop saw every record.
-    if (it->Valid() || !it->status().ok()) complete = false;
+    const bool complete = !it->Valid() && it->status().ok() && !full && !hopeless &&
+                          !stop_warm_up_.load(std::memory_order_relaxed);
     hot_tier_->EndWarm(p, complete);
     if (full || stop_warm_up_.load()) return;
   }

@@ -46,6 +46,9 @@ struct EngineOptions {
   // limits: 128 fields of ~80 bytes, or a few hundred small members). Changeable at runtime
   // (HotTier::SetMaxCollectionBytes; lowering it drops the elements now over the limit).
   uint64_t hot_tier_collection_bytes = 16ull << 10;
+  // Load the records of a restarted data directory back into the hot tier in the background
+  // (Engine::WarmUp). Tools that open a directory for one pass turn it off.
+  bool warm_up = true;
 };
 
 // Milliseconds since the unix epoch.

@@ -35,6 +35,7 @@ StatusOr<std::unique_ptr<engine::Engine>> OpenEngine(engine::StorageOptions stor
   engine::EngineOptions o;
   o.storage = std::move(storage);
   o.databases = engine::kMaxDatabases;  // every logical database the map can name
+  o.warm_up = false;                    // one pass over the data: nothing to warm for
   return engine::Engine::Open(o);
 }
 

@@ -798,6 +798,16 @@ TEST(HotTierCache, WarmUpIsLostToEvictionsTooLargeRecordsAndFlushes) {
     EXPECT_EQ(Get(t, 1, "a"), "");
   }
   {
+    HotTier t(16 << 10);  // 1 KB per shard: a record larger than that is lost, not "full"
+    t.BeginWarm(1);
+    EXPECT_EQ(t.WarmFill(1, "wide", std::string(2048, 'v')), HotTier::WarmResult::kLost);
+    EXPECT_EQ(t.WarmFill(1, "a", "v"), HotTier::WarmResult::kOk);  // other shards go on
+    EXPECT_FALSE(t.WarmLost(1));
+    t.ClearDb(1);
+    EXPECT_TRUE(t.WarmLost(1));  // every shard: the warm-up can stop
+    EXPECT_TRUE(t.EndWarm(1, true));
+  }
+  {
     HotTier t(16 << 10);  // 1 KB per shard: a warm-up never evicts, it stops
     t.BeginWarm(1);
     HotTier::WarmResult r = HotTier::WarmResult::kOk;
@@ -876,7 +886,7 @@ TEST_F(HotTierCompleteTest, OnlyEmptyDatabasesAreCompleteAfterAReopen) {
 }
 
 TEST_F(HotTierCompleteTest, WarmUpAfterAReopenCompletesWhileWritersRun) {
-  constexpr int kKeys = 50000;
+  constexpr int kKeys = 70000;  // more than one iterator refresh (every 65,536 records)
   for (int i = 0; i < kKeys; i += 1000) {
     Txn txn(engine_.get());
     for (int j = i; j < i + 1000; ++j) {
@@ -919,6 +929,22 @@ TEST_F(HotTierCompleteTest, WarmUpAfterAReopenCompletesWhileWritersRun) {
   }
   EXPECT_EQ(*KeyTypeOf(db(3), "h"), codec::KeyType::kHash);
   EXPECT_FALSE(StringGet(db(), "never")->has_value());
+}
+
+TEST_F(HotTierCompleteTest, OnlyReachableDatabasesWarmUp) {
+  ASSERT_TRUE(StringSet(db(0), "a", "1", {}).ok());
+  ASSERT_TRUE(StringSet(db(5), "b", "2", {}).ok());
+  engine_.reset();
+  EngineOptions o;
+  o.storage.dir = dir_;
+  o.databases = 2;  // database 5 is out of reach now
+  auto e = Engine::Open(o);
+  ASSERT_TRUE(e.ok());
+  engine_ = std::move(e.value());
+  engine_->JoinWarmUp();
+  EXPECT_TRUE(tier().Complete(db(0).physical));
+  EXPECT_FALSE(tier().Complete(5));
+  EXPECT_EQ(tier().GetStats().entries, 1u);
 }
 
 TEST_F(HotTierCompleteTest, NoWarmUpWhenTheRecordsCannotFit) {
