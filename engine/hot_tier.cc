@@ -385,11 +385,7 @@ class HotTier::Shard {
     if (!warming_.test(db) || warm_lost_.test(db)) return WarmResult::kLost;
     if (table_.Find(k, hash) != Table::kNone || erased_.count(k) != 0) return WarmResult::kOk;
     const uint64_t charge = ChargeOf(k.substr(1), value);
-    if (value.size() > kMaxValueBytes || k.size() > std::numeric_limits<uint32_t>::max()) {
-      warm_lost_.set(db);
-      return WarmResult::kLost;
-    }
-    if (charge > capacity_) {  // this record alone is more than the shard holds
+    if (value.size() > kMaxValueBytes || !Cacheable(k, charge)) {  // too large for the shard
       warm_lost_.set(db);
       return WarmResult::kLost;
     }
@@ -397,10 +393,7 @@ class HotTier::Shard {
       warm_lost_.set(db);
       return WarmResult::kFull;
     }
-    Entry* e = Entry::New(k, value);
-    Append(e);
-    table_.Insert(hash, e);
-    usage_ += charge;
+    Add(k, hash, value, charge);
     return WarmResult::kOk;
   }
 
@@ -489,14 +482,24 @@ class HotTier::Shard {
   // the one evicted. Returns whether the entry went in.
   bool Insert(std::string_view k, uint64_t hash, std::string_view value) {
     const uint64_t charge = ChargeOf(k.substr(1), value);
-    if (charge > capacity_) return false;  // also covers a disabled tier
-    if (k.size() > std::numeric_limits<uint32_t>::max()) return false;
+    if (!Cacheable(k, charge)) return false;
     EvictToFit(charge);
+    Add(k, hash, value, charge);
+    return true;
+  }
+
+  // Whether an entry of key `k` and charge `charge` can be held at all (a disabled tier holds
+  // none).
+  bool Cacheable(std::string_view k, uint64_t charge) const {
+    return charge <= capacity_ && k.size() <= std::numeric_limits<uint32_t>::max();
+  }
+
+  // REQUIRES: mu_ held, `k` not in the table, room for `charge`. Adds the entry as the newest.
+  void Add(std::string_view k, uint64_t hash, std::string_view value, uint64_t charge) {
     Entry* e = Entry::New(k, value);
     Append(e);
     table_.Insert(hash, e);
     usage_ += charge;
-    return true;
   }
 
   // A write over a cached entry whose block can hold the new value: counts as a use, keeps its
