@@ -115,6 +115,7 @@ StatusOr<std::vector<std::optional<std::string>>> StringMGet(
     const Db& db, const std::vector<std::string_view>& keys) {
   std::vector<std::optional<std::string>> out;
   out.reserve(keys.size());
+  db.engine->Prefetch(db, keys.data(), keys.size());
   for (std::string_view key : keys) {
     KeyRecord rec;
     BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, key, &rec));
@@ -133,10 +134,14 @@ StatusOr<bool> StringMSet(const Db& db,
                           bool if_none_exist) {
   // The last value given for a key wins, so walk backwards and skip keys already written.
   std::vector<std::pair<std::string_view, std::string_view>> unique;
+  std::vector<std::string_view> keys;
   std::unordered_set<std::string_view> seen;
   for (auto it = kvs.rbegin(); it != kvs.rend(); ++it) {
-    if (seen.insert(it->first).second) unique.push_back(*it);
+    if (!seen.insert(it->first).second) continue;
+    unique.push_back(*it);
+    keys.push_back(it->first);
   }
+  db.engine->Prefetch(db, keys.data(), keys.size());
   std::vector<KeyRecord> olds(unique.size());
   for (size_t i = 0; i < unique.size(); ++i) {
     BASALT_RETURN_IF_ERROR(db.engine->Lookup(db, unique[i].first, &olds[i]));
