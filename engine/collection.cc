@@ -118,7 +118,7 @@ HotTier::ElementsPtr CachedElements(const Db& db, std::string_view key, uint64_t
   const uint64_t max_bytes = tier.max_collection_bytes();
   if (max_bytes == 0 || tier.capacity() == 0) return nullptr;
   const ReadView& view = Storage::ThreadView();
-  if (view.snapshot != nullptr || view.pending != nullptr) return nullptr;
+  if (view.pending != nullptr) return nullptr;
   Storage& st = db.engine->storage();
   if (cf == nullptr) cf = st.data();
   const auto which = cf == st.zscore() ? HotTier::ElementCf::kZScore : HotTier::ElementCf::kData;

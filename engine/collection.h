@@ -60,7 +60,7 @@ class CollectionWriter {
 
 // The hot tier's copy of one collection version's subkeys of `cf` (nullptr: the data CF),
 // loading it from RocksDB first when the collection is small enough (hot_tier.h). nullptr when
-// the tier cannot answer (the thread reads a snapshot or a transaction, the metadata is not
+// the tier cannot answer (the thread reads through a transaction, the metadata is not
 // cached, the collection is too large): read RocksDB instead.
 HotTier::ElementsPtr CachedElements(const Db& db, std::string_view key, uint64_t version,
                                     rocksdb::ColumnFamilyHandle* cf = nullptr);

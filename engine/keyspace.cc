@@ -185,7 +185,7 @@ Status Engine::Lookup(const Db& db, std::string_view key, KeyRecord* rec) {
   rec->present = false;
   rec->expired = false;
   const ReadView& view = Storage::ThreadView();
-  const bool use_tier = view.snapshot == nullptr && view.pending == nullptr;
+  const bool use_tier = view.pending == nullptr;
   HotTier::FillToken token;
   if (!use_tier || !hot_tier_->Lookup(db.physical, key, &rec->raw, &token)) {
     Status s = storage_->Get(storage_->meta(), codec::EncodeMetaKey(db.physical, key), &rec->raw);

@@ -181,8 +181,8 @@ class Engine {
   Db db(int index);
 
   // Reads a key's record. kOk with rec->present == false when there is none. Answers from the
-  // hot tier when it can; a thread reading through a snapshot or inside a transaction (txn.h)
-  // bypasses the tier, because the tier holds only the latest committed state.
+  // hot tier when it can; a thread inside a transaction (txn.h) bypasses the tier, because the
+  // tier holds only the latest committed state.
   Status Lookup(const Db& db, std::string_view key, KeyRecord* rec);
   // Hints that `keys` of `db` are about to be looked up (a pipeline of commands): their hot
   // tier entries are prefetched into the CPU cache. Changes no answer.

@@ -509,7 +509,6 @@ ReadView& Storage::ThreadView() {
 Status Storage::Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value) {
   const ReadView& view = ThreadView();
   rocksdb::ReadOptions ro;
-  ro.snapshot = view.snapshot;
   rocksdb::Slice k(key.data(), key.size());
   if (view.pending != nullptr) {
     if (HidesDatabase(view, cf, key)) {
@@ -523,7 +522,6 @@ Status Storage::Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::
 std::unique_ptr<rocksdb::Iterator> Storage::NewIterator(rocksdb::ReadOptions ro,
                                                         rocksdb::ColumnFamilyHandle* cf) {
   const ReadView& view = ThreadView();
-  if (ro.snapshot == nullptr) ro.snapshot = view.snapshot;
   rocksdb::Iterator* base = db_->NewIterator(ro, cf);
   if (view.pending == nullptr) return std::unique_ptr<rocksdb::Iterator>(base);
   if (view.flushed != nullptr && view.flushed->any() && cf != reserved()) {

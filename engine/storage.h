@@ -89,12 +89,10 @@ constexpr uint32_t kFormatVersion = 1;
 Status FromRocks(const rocksdb::Status& s);
 
 // How the current thread reads, when it should not simply read the latest committed state:
-// through a snapshot (a multi-key read that must not see half of a concurrent transaction),
-// and/or through the pending writes of a transaction (engine/txn.h) so that a transaction
-// reads its own writes. Installed for a scope by ScopedSnapshot and Txn; every engine read
-// (Storage::Get, Storage::NewIterator) honours it.
+// through the pending writes of a transaction (engine/txn.h), so that a transaction reads its
+// own writes. Installed for a scope by Txn; every engine read (Storage::Get,
+// Storage::NewIterator) honours it.
 struct ReadView {
-  const rocksdb::Snapshot* snapshot = nullptr;      // nullptr: latest
   rocksdb::WriteBatchWithIndex* pending = nullptr;  // nullptr: no transaction
   // With `pending`: physical databases the transaction emptied (FLUSHDB). Their records in the
   // column families keyed by database are read from `pending` only.

@@ -159,17 +159,4 @@ Status Txn::Commit() {
   return s;
 }
 
-ScopedSnapshot::ScopedSnapshot(Storage* storage) : storage_(storage) {
-  ReadView& view = Storage::ThreadView();
-  if (view.snapshot != nullptr || view.pending != nullptr) return;
-  snapshot_ = storage_->db()->GetSnapshot();
-  view.snapshot = snapshot_;
-}
-
-ScopedSnapshot::~ScopedSnapshot() {
-  if (snapshot_ == nullptr) return;
-  Storage::ThreadView().snapshot = nullptr;
-  storage_->db()->ReleaseSnapshot(snapshot_);
-}
-
 }  // namespace basalt::engine

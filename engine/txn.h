@@ -22,12 +22,12 @@
 // Callers hold the world lock exclusively for them (no other thread can read the map between
 // the write and its installation).
 //
-// ScopedSnapshot pins a RocksDB snapshot for the reads of the calling thread, so a multi-key
-// read (MGET a b) sees either all or none of a concurrent transaction.
+// A multi-key read (MGET a b) sees either all or none of a concurrent transaction because it
+// holds the stripes of its keys as the transaction does (server/dispatcher.cc).
 //
-// Thread-safety: a Txn or ScopedSnapshot belongs to the thread that made it and must be
-// destroyed there; it affects only that thread's reads and writes. Locking is the caller's
-// job (key_locks.h): hold the stripes of every key the staged commands touch until Commit.
+// Thread-safety: a Txn belongs to the thread that made it and must be destroyed there; it affects
+// only that thread's reads and writes. Locking is the caller's job (key_locks.h): hold the stripes
+// of every key the staged commands touch until Commit.
 #ifndef BASALT_ENGINE_TXN_H_
 #define BASALT_ENGINE_TXN_H_
 
@@ -79,20 +79,6 @@ class Txn {
   WriteEffects effects_;
   DbOps db_ops_;
   ReadView saved_view_;
-};
-
-class ScopedSnapshot {
- public:
-  // Pins a snapshot for the calling thread's reads until destroyed. Does nothing if the thread
-  // already reads through a snapshot or a transaction.
-  explicit ScopedSnapshot(Storage* storage);
-  ~ScopedSnapshot();
-  ScopedSnapshot(const ScopedSnapshot&) = delete;
-  ScopedSnapshot& operator=(const ScopedSnapshot&) = delete;
-
- private:
-  Storage* storage_;
-  const rocksdb::Snapshot* snapshot_ = nullptr;
 };
 
 }  // namespace basalt::engine

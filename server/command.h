@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "codec/numbers.h"
 #include "codec/resp_parser.h"
 #include "codec/resp_writer.h"
 #include "engine/keyspace.h"
@@ -146,11 +147,26 @@ class CommandCounters {
   Slot slots_[kSlots];
 };
 
-// Extra keys a write command locks beyond its key positions (e.g. MOVE's key in the target
-// database): appends (logical db, key) pairs. Returns false when arguments are malformed (the
-// handler then reports the error).
+// Extra keys a command locks beyond its key positions (e.g. MOVE's key in the target database,
+// the keys after a numkeys argument): appends (logical db, key) pairs. Appends nothing when the
+// arguments are malformed (the handler then reports the error).
 using LockKeysFn = void (*)(const codec::Argv& argv, int db,
                             std::vector<std::pair<int, std::string>>* out);
+
+// A LockKeysFn for commands whose keys follow a numkeys argument at argv[kNumKeysAt]
+// (ZUNION, SINTERCARD and LMPOP at 1; ZUNIONSTORE and BLMPOP at 2).
+template <size_t kNumKeysAt>
+void NumKeysLockKeys(const codec::Argv& argv, int db,
+                     std::vector<std::pair<int, std::string>>* out) {
+  int64_t numkeys = 0;
+  if (argv.size() <= kNumKeysAt || !codec::ParseInt64(argv[kNumKeysAt], &numkeys) || numkeys < 1) {
+    return;
+  }
+  for (size_t i = kNumKeysAt + 1;
+       i < argv.size() && i - kNumKeysAt - 1 < static_cast<uint64_t>(numkeys); ++i) {
+    out->emplace_back(db, argv[i]);
+  }
+}
 
 struct CommandSpec {
   std::string name;  // lower case; "config|get" style for subcommands

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <mutex>
-#include <optional>
 #include <shared_mutex>
 
 #include "engine/txn.h"
@@ -268,10 +267,13 @@ void Dispatcher::RunLocked(const CommandSpec& cmd, CommandContext& ctx) {
     blocking.ServeReady(&none);  // SWAPDB may bring waited keys into view
     return;
   }
-  if (!(cmd.flags & kCmdWrite)) {
-    // A read of several keys sees them at one instant: never half of a transaction.
-    std::optional<engine::ScopedSnapshot> snapshot;
-    if (cmd.KeyPositions(ctx.argc()).size() > 1) snapshot.emplace(&server_->engine->storage());
+  const bool write = (cmd.flags & kCmdWrite) != 0;
+  // A read of several keys sees them at one instant, never half of a transaction or script:
+  // it holds their stripes as a write does (writers commit and update the hot tier under
+  // theirs), so it can answer from the tier. Other commands that name keys without reading
+  // them (WATCH takes its stripes itself, SSUBSCRIBE's are channels) take no locks.
+  if (!write && (!(cmd.flags & kCmdReadOnly) ||
+                 (cmd.KeyPositions(ctx.argc()).size() <= 1 && cmd.lock_keys == nullptr))) {
     InvokeCommand(cmd, ctx);
     return;
   }
@@ -280,6 +282,7 @@ void Dispatcher::RunLocked(const CommandSpec& cmd, CommandContext& ctx) {
   AppendLockStripes(cmd, ctx.argv, ctx.client.db(), *server_, &stripes);
   if (!LockStripesUnlessBusy(ctx, stripes, &held)) return;
   InvokeCommand(cmd, ctx);
+  if (!write) return;
   // Clients blocked on keys this command filled are served before anyone else sees them.
   blocking.ServeReady(&held.guard);
   held.guard.Release();

@@ -297,17 +297,6 @@ bool ParseNumKeys(std::string_view arg, int64_t* numkeys) {
   return codec::ParseInt64(arg, numkeys) && *numkeys > 0;
 }
 
-// Locks the keys of LMPOP (numkeys at argv[1]) or BLMPOP (numkeys at argv[2]).
-template <size_t kNumKeysAt>
-void MPopLockKeys(const codec::Argv& argv, int db, std::vector<std::pair<int, std::string>>* out) {
-  int64_t numkeys = 0;
-  if (argv.size() <= kNumKeysAt || !ParseNumKeys(argv[kNumKeysAt], &numkeys)) return;
-  for (size_t i = kNumKeysAt + 1;
-       i < argv.size() && i - kNumKeysAt - 1 < static_cast<uint64_t>(numkeys); ++i) {
-    out->emplace_back(db, argv[i]);
-  }
-}
-
 // numkeys key [key ...] <LEFT | RIGHT> [COUNT count], from argv[first]: the keys, the end and
 // the count. Replies Redis's error and returns false on bad input.
 bool ParseMPopArgs(CommandContext& ctx, size_t first, std::vector<std::string>* keys, ListEnd* end,
@@ -493,7 +482,7 @@ void RegisterListCommands(CommandTable* t) {
   add("rpoplpush", 3, kW | kOom, 1, 2, 1, RPopLPushCommand, "1.2.0",
       "Remove the last element in a list, prepend it to another list and return it");
   add("lmpop", -4, kW, 0, 0, 0, LMPopCommand, "7.0.0", "Pop elements from a list")->lock_keys =
-      MPopLockKeys<1>;
+      NumKeysLockKeys<1>;
   const uint32_t kB = kCmdWrite | kCmdBlocking;
   add("blpop", -3, kB | kCmdNoScript, 1, -2, 1, BLPopCommand, "2.0.0",
       "Remove and get the first element in a list, or block until one is available");
@@ -507,7 +496,7 @@ void RegisterListCommands(CommandTable* t) {
       "is available");
   add("blmpop", -5, kB, 0, 0, 0, BLMPopCommand, "7.0.0",
       "Pop elements from a list, or block until one is available")
-      ->lock_keys = MPopLockKeys<2>;
+      ->lock_keys = NumKeysLockKeys<2>;
 }
 
 }  // namespace basalt::server

@@ -271,9 +271,9 @@ void RegisterSetCommands(CommandTable* t) {
   const std::string g = "set";
   auto add = [&](const char* name, int arity, uint32_t flags, int first, int last, int step,
                  CommandHandler h, const char* since, const char* summary) {
-    t->Add(MakeCommand(name, arity, flags, first, last, step, h, g, since, summary,
-                       {(flags & kCmdWrite) ? "@write" : "@read", "@set",
-                        (flags & kCmdFast) ? "@fast" : "@slow"}));
+    return t->Add(MakeCommand(name, arity, flags, first, last, step, h, g, since, summary,
+                              {(flags & kCmdWrite) ? "@write" : "@read", "@set",
+                               (flags & kCmdFast) ? "@fast" : "@slow"}));
   };
   const uint32_t kW = kCmdWrite, kR = kCmdReadOnly, kF = kCmdFast, kOom = kCmdDenyOom;
   add("sadd", -3, kW | kOom | kF, 1, 1, 1, SAddCommand, "1.0.0",
@@ -292,7 +292,8 @@ void RegisterSetCommands(CommandTable* t) {
   add("smove", 4, kW | kF, 1, 2, 1, SMoveCommand, "1.0.0", "Move a member from one set to another");
   add("sinter", -2, kR, 1, -1, 1, SInterCommand, "1.0.0", "Intersect multiple sets");
   add("sintercard", -3, kR, 0, 0, 0, SInterCardCommand, "7.0.0",
-      "Intersect multiple sets and return the cardinality of the result");
+      "Intersect multiple sets and return the cardinality of the result")
+      ->lock_keys = NumKeysLockKeys<1>;
   add("sunion", -2, kR, 1, -1, 1, SUnionCommand, "1.0.0", "Add multiple sets");
   add("sdiff", -2, kR, 1, -1, 1, SDiffCommand, "1.0.0", "Subtract multiple sets");
   add("sinterstore", -3, kW | kOom, 1, -1, 1, SInterStoreCommand, "1.0.0",

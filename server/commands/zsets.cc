@@ -601,28 +601,6 @@ void ZInterCardCommand(CommandContext& ctx) {
   if (CheckStatus(ctx, r.status())) ctx.reply.Integer(*r);
 }
 
-// Locks the source keys of the STORE forms (the destination is the table's key position).
-void StoreLockKeys(const codec::Argv& argv, int db, std::vector<std::pair<int, std::string>>* out) {
-  int64_t numkeys = 0;
-  if (argv.size() < 3 || !codec::ParseInt64(argv[2], &numkeys) || numkeys < 1) return;
-  for (size_t i = 3; i < argv.size() && i - 3 < static_cast<uint64_t>(numkeys); ++i) {
-    out->emplace_back(db, argv[i]);
-  }
-}
-
-// Locks the keys of ZMPOP (numkeys at argv[1]) or BZMPOP (numkeys at argv[2]).
-template <size_t kNumKeysAt>
-void ZMPopLockKeys(const codec::Argv& argv, int db, std::vector<std::pair<int, std::string>>* out) {
-  int64_t numkeys = 0;
-  if (argv.size() <= kNumKeysAt || !codec::ParseInt64(argv[kNumKeysAt], &numkeys) || numkeys < 1) {
-    return;
-  }
-  for (size_t i = kNumKeysAt + 1;
-       i < argv.size() && i - kNumKeysAt - 1 < static_cast<uint64_t>(numkeys); ++i) {
-    out->emplace_back(db, argv[i]);
-  }
-}
-
 // Redis's getRangeLongFromObjectOrReply(1, LONG_MAX) with a custom message.
 bool ArgPositive(CommandContext& ctx, size_t i, std::string_view error, int64_t* out) {
   if (codec::ParseInt64(ctx.arg(i), out) && *out >= 1) return true;
@@ -777,9 +755,9 @@ void RegisterZSetCommands(CommandTable* t) {
   const std::string g = "sorted-set";
   auto add = [&](const char* name, int arity, uint32_t flags, int first, int last, int step,
                  CommandHandler h, const char* since, const char* summary) {
-    t->Add(MakeCommand(name, arity, flags, first, last, step, h, g, since, summary,
-                       {(flags & kCmdWrite) ? "@write" : "@read", "@sortedset",
-                        (flags & kCmdFast) ? "@fast" : "@slow"}));
+    return t->Add(MakeCommand(name, arity, flags, first, last, step, h, g, since, summary,
+                              {(flags & kCmdWrite) ? "@write" : "@read", "@sortedset",
+                               (flags & kCmdFast) ? "@fast" : "@slow"}));
   };
   const uint32_t kW = kCmdWrite, kR = kCmdReadOnly, kF = kCmdFast, kOom = kCmdDenyOom;
   add("zadd", -4, kW | kOom | kF, 1, 1, 1, ZAddCommand, "1.2.0",
@@ -829,29 +807,33 @@ void RegisterZSetCommands(CommandTable* t) {
       "Remove and return members with the highest scores in a sorted set");
   add("zrandmember", -2, kR, 1, 1, 1, ZRandMemberCommand, "6.2.0",
       "Get one or multiple random elements from a sorted set");
-  add("zunion", -3, kR, 0, 0, 0, ZUnionCommand, "6.2.0", "Add multiple sorted sets");
-  add("zinter", -3, kR, 0, 0, 0, ZInterCommand, "6.2.0", "Intersect multiple sorted sets");
-  add("zdiff", -3, kR, 0, 0, 0, ZDiffCommand, "6.2.0", "Subtract multiple sorted sets");
+  add("zunion", -3, kR, 0, 0, 0, ZUnionCommand, "6.2.0", "Add multiple sorted sets")->lock_keys =
+      NumKeysLockKeys<1>;
+  add("zinter", -3, kR, 0, 0, 0, ZInterCommand, "6.2.0", "Intersect multiple sorted sets")
+      ->lock_keys = NumKeysLockKeys<1>;
+  add("zdiff", -3, kR, 0, 0, 0, ZDiffCommand, "6.2.0", "Subtract multiple sorted sets")->lock_keys =
+      NumKeysLockKeys<1>;
   add("zintercard", -3, kR, 0, 0, 0, ZInterCardCommand, "7.0.0",
-      "Intersect multiple sorted sets and return the cardinality of the result");
+      "Intersect multiple sorted sets and return the cardinality of the result")
+      ->lock_keys = NumKeysLockKeys<1>;
   t->Add(MakeCommand("zunionstore", -4, kW | kOom, 1, 1, 1, ZUnionStoreCommand, g, "2.0.0",
                      "Add multiple sorted sets and store the resulting sorted set in a new key",
                      {"@write", "@sortedset", "@slow"}))
-      ->lock_keys = StoreLockKeys;
+      ->lock_keys = NumKeysLockKeys<2>;
   t->Add(MakeCommand("zinterstore", -4, kW | kOom, 1, 1, 1, ZInterStoreCommand, g, "2.0.0",
                      "Intersect multiple sorted sets and store the resulting sorted set in a new "
                      "key",
                      {"@write", "@sortedset", "@slow"}))
-      ->lock_keys = StoreLockKeys;
+      ->lock_keys = NumKeysLockKeys<2>;
   t->Add(MakeCommand("zdiffstore", -4, kW | kOom, 1, 1, 1, ZDiffStoreCommand, g, "6.2.0",
                      "Subtract multiple sorted sets and store the resulting sorted set in a new "
                      "key",
                      {"@write", "@sortedset", "@slow"}))
-      ->lock_keys = StoreLockKeys;
+      ->lock_keys = NumKeysLockKeys<2>;
   t->Add(MakeCommand("zmpop", -4, kW, 0, 0, 0, ZMPopCommand, g, "7.0.0",
                      "Remove and return members with scores in a sorted set",
                      {"@write", "@sortedset", "@slow"}))
-      ->lock_keys = ZMPopLockKeys<1>;
+      ->lock_keys = NumKeysLockKeys<1>;
   const uint32_t kB = kCmdWrite | kCmdBlocking;
   t->Add(MakeCommand("bzpopmin", -3, kB | kF | kCmdNoScript, 1, -2, 1, BZPopMinCommand, g, "5.0.0",
                      "Remove and return the member with the lowest score from one or more sorted "
@@ -865,7 +847,7 @@ void RegisterZSetCommands(CommandTable* t) {
                      "Remove and return members with scores in a sorted set or block until one is "
                      "available",
                      {"@write", "@sortedset", "@slow", "@blocking"}))
-      ->lock_keys = ZMPopLockKeys<2>;
+      ->lock_keys = NumKeysLockKeys<2>;
   add("zscan", -3, kR, 1, 1, 1, ZScanCommand, "2.8.0",
       "Incrementally iterate sorted sets elements and associated scores");
 }

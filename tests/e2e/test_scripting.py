@@ -273,6 +273,53 @@ def test_undeclared_keys_stay_atomic(server, r):
     assert int(r.get("undeclared")) == 8 * n
 
 
+def test_multi_key_reads_never_see_half_a_script(server, r):
+    """A script commits its writes at its end, under the stripes of its declared keys; MGET,
+    SUNION and SINTERCARD (keys after numkeys) of those keys on another worker see all of a run
+    or none of it."""
+    keys = [f"k{i}" for i in range(16)]
+    sets = [f"s{i}" for i in range(16)]
+    r.mset({k: 0 for k in keys})
+    for s in sets:
+        r.sadd(s, 0)
+    script = ("for i = 1, 16 do redis.call('set', KEYS[i], ARGV[1]) end "
+              "for i = 17, #KEYS do redis.call('del', KEYS[i]) "
+              "redis.call('sadd', KEYS[i], ARGV[1]) end")
+    stop = threading.Event()
+    torn = []
+    reads = [0]
+
+    def reader():
+        c = server.client()
+        while not stop.is_set():
+            values = c.mget(keys)
+            if len(set(values)) != 1:
+                torn.append(values)
+            members = c.sunion(sets)
+            if len(members) > 1:
+                torn.append(members)
+            common = c.execute_command("SINTERCARD", len(sets), *sets)
+            if common != 1:
+                torn.append(common)
+            reads[0] += 1
+        c.close()
+
+    t = threading.Thread(target=reader)
+    t.start()
+    w = server.client()
+    try:
+        for i in range(1, 1500):
+            w.eval(script, len(keys) + len(sets), *keys, *sets, i)
+    finally:
+        stop.set()
+        t.join()
+        w.close()
+    assert torn == []
+    assert reads[0] > 0
+    assert r.mget(keys) == [b"1499"] * len(keys)
+    assert r.sunion(sets) == {b"1499"}
+
+
 def _lock_worker(port, rounds, out):
     import redis as redis_mod
     c = redis_mod.Redis(host="127.0.0.1", port=port)
