@@ -1,7 +1,10 @@
 // Striped key locks. A write command locks the stripes of every key it writes, in ascending
-// stripe order, so two multi-key commands can never deadlock; reads of a single key take no
-// key lock. Commands that rewrite whole databases (FLUSHDB, FLUSHALL, SWAPDB) take the world
-// lock exclusively; every other write holds it shared while it runs.
+// stripe order, so two multi-key commands can never deadlock. A read of several keys (MGET,
+// SUNION, ...) locks its keys' stripes the same way, so that it sees all or none of any write
+// (the hot tier is updated under the writer's stripes); stripes are exclusive, so such reads
+// also exclude each other on shared stripes. Reads of a single key take no key lock. Commands
+// that rewrite whole databases (FLUSHDB, FLUSHALL, SWAPDB) take the world lock exclusively;
+// every other locking command holds it shared while it runs.
 //
 // Thread-safety: all methods are thread-safe. A Guard must be released on the thread that
 // acquired it (std::mutex rule).

@@ -4,7 +4,6 @@
 #include <mutex>
 #include <shared_mutex>
 
-#include "engine/txn.h"
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/errors.h"

@@ -18,8 +18,9 @@
 
 namespace basalt::server {
 
-// The stripes of the key locks a write of `cmd` with `argv` (run in logical database `db`)
-// holds: those of its key positions and of its lock_keys extras. Appends to *stripes.
+// The stripes of the key locks `cmd` with `argv` (run in logical database `db`) holds, when it
+// is a write or a read of several keys: those of its key positions and of its lock_keys extras.
+// Appends to *stripes.
 void AppendLockStripes(const CommandSpec& cmd, const codec::Argv& argv, int db,
                        ServerContext& server, std::vector<uint16_t>* stripes);
 
@@ -28,11 +29,11 @@ void AppendLockStripes(const CommandSpec& cmd, const codec::Argv& argv, int db,
 // command, alone or inside EXEC, runs through this one function.
 void InvokeCommand(const CommandSpec& cmd, CommandContext& ctx);
 
-// The locks of a write. A script holds its locks while it runs on its executor thread
-// (server/scripting.h), possibly forever (`while true do end`); a worker that waited for them
-// without end could no longer serve SCRIPT KILL. So these wait only until a script turns busy:
-// then they reply its -BUSY error (Redis answers every command queued behind a busy script so)
-// and return false, holding nothing.
+// The locks of a write or of a read of several keys. A script holds its locks while it runs on its
+// executor thread (server/scripting.h), possibly forever (`while true do end`); a worker that
+// waited for them without end could no longer serve SCRIPT KILL. So these wait only until a script
+// turns busy: then they reply its -BUSY error (Redis answers every command queued behind a busy
+// script so) and return false, holding nothing.
 struct CommandLocks {
   std::unique_lock<engine::KeyLocks::WorldMutex> world;  // exclusive
   std::shared_lock<engine::KeyLocks::WorldMutex> shared;
