@@ -4,6 +4,7 @@ and a raw-socket exchange helper. Imported by conftest.py and by the test module
 import shutil
 import socket
 import subprocess
+import threading
 import time
 
 # --------------------------------------------------------------------------------------------
@@ -299,3 +300,29 @@ def proc_field(pid, name, label, column):
 def vm_rss_kb(pid):
     """The resident set size of process `pid` in KiB (VmRSS from /proc)."""
     return proc_field(pid, "status", "VmRSS:", 1)
+
+
+def read_while_writing(server, read, write, rounds):
+    """Calls read(client) over and over on one connection while write(client, i) runs for i in
+    1..rounds-1 on another (with two workers, on the other worker). Returns how many reads ran."""
+    stop = threading.Event()
+    reads = [0]
+
+    def reader():
+        c = server.client()
+        while not stop.is_set():
+            read(c)
+            reads[0] += 1
+        c.close()
+
+    t = threading.Thread(target=reader)
+    t.start()
+    w = server.client()
+    try:
+        for i in range(1, rounds):
+            write(w, i)
+    finally:
+        stop.set()
+        t.join()
+        w.close()
+    return reads[0]

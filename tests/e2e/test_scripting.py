@@ -11,7 +11,7 @@ import time
 import pytest
 import redis
 
-from e2e_support import ReplyError, RespConn
+from e2e_support import ReplyError, RespConn, read_while_writing
 
 
 def ev(conn, script, *keys_and_args, numkeys=0):
@@ -285,37 +285,24 @@ def test_multi_key_reads_never_see_half_a_script(server, r):
     script = ("for i = 1, 16 do redis.call('set', KEYS[i], ARGV[1]) end "
               "for i = 17, #KEYS do redis.call('del', KEYS[i]) "
               "redis.call('sadd', KEYS[i], ARGV[1]) end")
-    stop = threading.Event()
     torn = []
-    reads = [0]
 
-    def reader():
-        c = server.client()
-        while not stop.is_set():
-            values = c.mget(keys)
-            if len(set(values)) != 1:
-                torn.append(values)
-            members = c.sunion(sets)
-            if len(members) > 1:
-                torn.append(members)
-            common = c.execute_command("SINTERCARD", len(sets), *sets)
-            if common != 1:
-                torn.append(common)
-            reads[0] += 1
-        c.close()
+    def read(c):
+        values = c.mget(keys)
+        if len(set(values)) != 1:
+            torn.append(values)
+        members = c.sunion(sets)
+        if len(members) > 1:
+            torn.append(members)
+        common = c.execute_command("SINTERCARD", len(sets), *sets)
+        if common != 1:
+            torn.append(common)
 
-    t = threading.Thread(target=reader)
-    t.start()
-    w = server.client()
-    try:
-        for i in range(1, 1500):
-            w.eval(script, len(keys) + len(sets), *keys, *sets, i)
-    finally:
-        stop.set()
-        t.join()
-        w.close()
+    def write(w, i):
+        w.eval(script, len(keys) + len(sets), *keys, *sets, i)
+
+    assert read_while_writing(server, read, write, 1500) > 0
     assert torn == []
-    assert reads[0] > 0
     assert r.mget(keys) == [b"1499"] * len(keys)
     assert r.sunion(sets) == {b"1499"}
 

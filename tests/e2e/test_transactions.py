@@ -8,7 +8,7 @@ import time
 import pytest
 import redis
 
-from e2e_support import ReplyError
+from e2e_support import ReplyError, read_while_writing
 
 EXECABORT = "EXECABORT Transaction discarded because of previous errors."
 INVALID_INT = "ERR value is not an integer or out of range"
@@ -336,28 +336,18 @@ def test_optimistic_counter_8_clients(server, r):
 
 def test_reader_never_sees_half_a_transaction(server, r):
     r.mset({"a": "0", "b": "0"})
-    stop = threading.Event()
     torn = []
 
-    def reader():
-        c = server.client()
-        while not stop.is_set():
-            a, b = c.mget("a", "b")
-            if a != b:
-                torn.append((a, b))
-        c.close()
+    def read(c):
+        a, b = c.mget("a", "b")
+        if a != b:
+            torn.append((a, b))
 
-    t = threading.Thread(target=reader)
-    t.start()
-    w = server.client()
-    try:
-        for i in range(1, 1500):
-            with w.pipeline(transaction=True) as p:
-                p.set("a", i).set("b", i).execute()
-    finally:
-        stop.set()
-        t.join()
-        w.close()
+    def write(w, i):
+        with w.pipeline(transaction=True) as p:
+            p.set("a", i).set("b", i).execute()
+
+    assert read_while_writing(server, read, write, 1500) > 0
     assert torn == []
     assert r.mget("a", "b") == [b"1499", b"1499"]
 
