@@ -478,8 +478,10 @@ StatusOr<ZAddResult> ZSetAdd(const Db& db, std::string_view key, const ZAddOptio
   KeyRecord rec;
   BASALT_RETURN_IF_ERROR(LookupZSet(db, key, &rec));
   codec::Metadata meta = CollectionMetaForWrite(db.engine, rec, KeyType::kZSet);
-  // Later pairs for the same member see earlier ones, as in Redis.
+  // Later pairs for the same member see earlier ones, as in Redis. `stored` keeps each
+  // member's score before this command, read once.
   std::map<std::string_view, std::optional<double>> pending;
+  std::map<std::string_view, std::optional<double>> stored;
   ZAddResult result;
   int64_t added = 0, updated = 0;
   for (const ZAddPair& p : pairs) {
@@ -487,10 +489,13 @@ StatusOr<ZAddResult> ZSetAdd(const Db& db, std::string_view key, const ZAddOptio
     std::optional<double> current;
     if (found != pending.end()) {
       current = found->second;
-    } else if (rec.live()) {
-      auto s = MemberScore(db, key, meta.version, p.member);
-      if (!s.ok()) return s.status();
-      current = *s;
+    } else {
+      if (rec.live()) {
+        auto s = MemberScore(db, key, meta.version, p.member);
+        if (!s.ok()) return s.status();
+        current = *s;
+      }
+      stored[p.member] = current;
     }
     bool nop = false;
     auto next = Resolve(options, current, p.score, &nop);
@@ -508,12 +513,7 @@ StatusOr<ZAddResult> ZSetAdd(const Db& db, std::string_view key, const ZAddOptio
   ZWriter writer(&batch, db, key, meta);
   for (const auto& [member, score] : pending) {
     if (!score.has_value()) continue;
-    std::optional<double> old;
-    if (rec.live()) {
-      auto s = MemberScore(db, key, meta.version, member);
-      if (!s.ok()) return s.status();
-      old = *s;
-    }
+    const std::optional<double> old = stored[member];
     if (old == score) continue;
     if (old.has_value()) {
       writer.Delete(member, *old);
