@@ -492,7 +492,13 @@ void Batch::Record(const Db& db, std::string_view key, std::string_view encoded,
 void Batch::PutKey(const Db& db, std::string_view key, const KeyRecord& old,
                    const std::string& encoded, uint64_t expire_at_ms) {
   Storage& st = engine_->storage();
-  batch_.Put(st.meta(), codec::EncodeMetaKey(db.physical, key), encoded);
+  // A record equal to the stored one (an update of present elements: HSET of a present field,
+  // HINCRBY, ZINCRBY, LSET) is not written again, which saves a memtable insert. Only when the
+  // batch writes something else, so that it still commits and publishes the effects below, and
+  // has not written this key before, whose later record must not be lost.
+  const bool unchanged =
+      old.live() && old.raw == encoded && batch_.Count() > 0 && !WritesKey(db, key);
+  if (!unchanged) batch_.Put(st.meta(), codec::EncodeMetaKey(db.physical, key), encoded);
   uint64_t old_expire = old.present ? old.meta.expire_at_ms : 0;
   if (old_expire != expire_at_ms) {
     if (old_expire != 0) {
@@ -523,6 +529,18 @@ void Batch::DeleteKey(const Db& db, std::string_view key, const KeyRecord& old) 
   ++effects_.keys_written;
   Record(db, key, {}, false);
   effects_.tier.push_back({db.physical, Kind::kErase, std::string(key), {}});
+}
+
+bool Batch::WritesKey(const Db& db, std::string_view key) const {
+  constexpr size_t kMaxScan = 32;  // a larger batch is assumed to write it
+  if (effects_.tier.size() > kMaxScan) return true;
+  for (const WriteEffects::TierOp& op : effects_.tier) {
+    if (op.physical == db.physical && op.key == key &&
+        op.kind != WriteEffects::TierOp::Kind::kDropElements) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void Batch::TouchElements(const Db& db, std::string_view key) {

@@ -300,6 +300,8 @@ class Batch {
  private:
   // Remembers a written key for the observers; `encoded` is its new record (empty: deleted).
   void Record(const Db& db, std::string_view key, std::string_view encoded, bool created);
+  // Whether this batch already wrote or deleted the record of `key`.
+  bool WritesKey(const Db& db, std::string_view key) const;
 
   Engine* engine_;
   rocksdb::WriteBatch batch_;

@@ -10,7 +10,9 @@
 
 #include "engine/collection.h"
 #include "engine/keys.h"
+#include "engine/list.h"
 #include "engine/string.h"
+#include "engine/zset.h"
 #include "tests/unit/engine/engine_fixture.h"
 
 namespace basalt::engine {
@@ -284,6 +286,45 @@ TEST_F(HashTest, ObjectEncoding) {
   EXPECT_EQ(*HashObjectEncoding(db(), "h", 2, 100), "listpack");
   EXPECT_EQ(*HashObjectEncoding(db(), "h", 1, 100), "hashtable");
   EXPECT_EQ(*HashObjectEncoding(db(), "h", 0, 100), "hashtable");
+}
+
+// Writes that leave a collection's metadata record as it was (updates of present elements) do not
+// write it again: the meta column family's memtable gains no entry. Everything reads back the
+// same, also after a reopen.
+TEST_F(HashTest, UpdatesOfPresentElementsDoNotRewriteTheMetadata) {
+  auto meta_entries = [&] {
+    uint64_t n = 0;
+    EXPECT_TRUE(engine_->storage().db()->GetIntProperty(
+        engine_->storage().meta(), "rocksdb.num-entries-active-mem-table", &n));
+    return n;
+  };
+  EXPECT_EQ(Set("h", {{"a", "1"}, {"b", "2"}}), 2);
+  ZAddOptions incr;
+  incr.incr = true;
+  ASSERT_TRUE(ZSetAdd(db(), "z", {}, {{1, "m"}, {2, "n"}}).ok());
+  ASSERT_TRUE(ListPush(db(), "l", ListEnd::kRight, {"x", "y", "z"}, false).ok());
+  const uint64_t before = meta_entries();
+
+  EXPECT_EQ(*HashIncrBy(db(), "h", "a", 5), 6);
+  EXPECT_EQ(Set("h", {{"b", "3"}}), 0);
+  EXPECT_EQ(*ZSetAdd(db(), "z", incr, {{10, "m"}})->score, 11);
+  EXPECT_EQ(**ListMove(db(), "l", "l", ListEnd::kLeft, ListEnd::kLeft), "x");
+  EXPECT_TRUE(ListSet(db(), "l", 1, "Y").ok());
+  EXPECT_EQ(meta_entries(), before);
+
+  EXPECT_EQ(Set("h", {{"c", "4"}}), 1);  // a new field changes the size
+  EXPECT_EQ(meta_entries(), before + 1);
+
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(All("h"), (std::map<std::string, std::string>{{"a", "6"}, {"b", "3"}, {"c", "4"}}));
+    auto z = ZSetScores(db(), "z", {"m", "n"});
+    ASSERT_TRUE(z.ok());
+    EXPECT_EQ(*z, (std::vector<std::optional<double>>{11, 2}));
+    auto l = ListRange(db(), "l", 0, -1);
+    ASSERT_TRUE(l.ok());
+    EXPECT_EQ(*l, (std::vector<std::string>{"x", "Y", "z"}));
+    Reopen();
+  }
 }
 
 }  // namespace
