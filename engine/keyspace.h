@@ -282,6 +282,8 @@ class Batch {
 
   // Writes `encoded` as the metadata of `key`, whose previous record is `old` (as returned by
   // Lookup; it may be absent or expired). Keeps the expire index and counters in step.
+  // REQUIRES: `old.raw` is exactly what this thread's view holds for `key` now: a record equal
+  // to it is not written again when the batch writes something else (its effects still are).
   void PutKey(const Db& db, std::string_view key, const KeyRecord& old, const std::string& encoded,
               uint64_t expire_at_ms);
   // Removes `key` (whose record is `old`, which must be present). Collection subkeys become

@@ -513,7 +513,7 @@ StatusOr<ZAddResult> ZSetAdd(const Db& db, std::string_view key, const ZAddOptio
   ZWriter writer(&batch, db, key, meta);
   for (const auto& [member, score] : pending) {
     if (!score.has_value()) continue;
-    const std::optional<double> old = stored[member];
+    const std::optional<double> old = stored.at(member);
     if (old == score) continue;
     if (old.has_value()) {
       writer.Delete(member, *old);

@@ -315,8 +315,24 @@ TEST_F(HashTest, UpdatesOfPresentElementsDoNotRewriteTheMetadata) {
   EXPECT_EQ(Set("h", {{"c", "4"}}), 1);  // a new field changes the size
   EXPECT_EQ(meta_entries(), before + 1);
 
+  // A string set to the value it holds has nothing else in its batch: still written, and still
+  // counted as a change (WATCH, keyspace events and INFO see every write).
+  ASSERT_TRUE(StringSet(db(), "s", "v", {}).ok());
+  const int64_t changes = engine_->changes();
+  const uint64_t with_string = meta_entries();
+  ASSERT_TRUE(StringSet(db(), "s", "v", {}).ok());
+  EXPECT_EQ(meta_entries(), with_string + 1);
+  EXPECT_EQ(engine_->changes(), changes + 1);
+  // An unchanged hash update is still a change too.
+  EXPECT_EQ(*HashIncrBy(db(), "h", "a", 0), 6);
+  EXPECT_EQ(engine_->changes(), changes + 2);
+
   for (int round = 0; round < 2; ++round) {
     EXPECT_EQ(All("h"), (std::map<std::string, std::string>{{"a", "6"}, {"b", "3"}, {"c", "4"}}));
+    ExpectSizeMatches("h");
+    auto card = ZSetCard(db(), "z");
+    ASSERT_TRUE(card.ok());
+    EXPECT_EQ(*card, 2);
     auto z = ZSetScores(db(), "z", {"m", "n"});
     ASSERT_TRUE(z.ok());
     EXPECT_EQ(*z, (std::vector<std::optional<double>>{11, 2}));
