@@ -9,7 +9,6 @@ import threading
 import time
 
 import pytest
-import redis
 
 from e2e_support import ReplyError, RespConn, read_while_writing
 
