@@ -14,19 +14,22 @@ std::string Lower(std::string_view s) {
 }
 }  // namespace
 
+size_t CommandSpec::KeyCount(size_t argc) const {
+  if (first_key <= 0 || step <= 0) return 0;
+  const int64_t last = std::min(last_key >= 0 ? last_key : static_cast<int64_t>(argc) + last_key,
+                                static_cast<int64_t>(argc) - 1);
+  return last < first_key ? 0 : static_cast<size_t>((last - first_key) / step + 1);
+}
+
 std::vector<size_t> CommandSpec::KeyPositions(size_t argc) const {
-  std::vector<size_t> out;
-  if (first_key <= 0 || step <= 0) return out;
-  int64_t last = last_key >= 0 ? last_key : static_cast<int64_t>(argc) + last_key;
-  for (int64_t i = first_key; i <= last && i < static_cast<int64_t>(argc); i += step) {
-    out.push_back(static_cast<size_t>(i));
-  }
+  std::vector<size_t> out(KeyCount(argc));
+  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<size_t>(first_key + i * step);
   return out;
 }
 
 bool CommandSpec::TouchesUnlistedKeys(size_t argc) const {
   if (flags & kCmdWholeDb) return true;
-  if (!KeyPositions(argc).empty() || lock_keys != nullptr) return false;
+  if (KeyCount(argc) > 0 || lock_keys != nullptr) return false;
   if (flags & kCmdWrite) return true;
   for (std::string_view keyless_read : {"keys", "scan", "randomkey", "dbsize"}) {
     if (name == keyless_read) return true;

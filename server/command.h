@@ -184,8 +184,10 @@ struct CommandSpec {
   std::unique_ptr<CommandCounters> counters = std::make_unique<CommandCounters>();
 
   bool IsContainer() const { return !subcommands.empty(); }
-  // Positions of key arguments in argv (for COMMAND GETKEYS and locking).
+  // Positions of key arguments in argv (for COMMAND GETKEYS and locking), and how many there are
+  // (without building the list: the dispatcher asks for every read).
   std::vector<size_t> KeyPositions(size_t argc) const;
+  size_t KeyCount(size_t argc) const;
   // Whether the command may read or write keys that its key positions and lock_keys do not
   // name (FLUSHDB, KEYS, SCAN, RANDOMKEY, DBSIZE, ...): running it atomically with other
   // commands then needs the world lock exclusively.

@@ -272,7 +272,7 @@ void Dispatcher::RunLocked(const CommandSpec& cmd, CommandContext& ctx) {
   // theirs), so it can answer from the tier. Other commands that name keys without reading
   // them (WATCH takes its stripes itself, SSUBSCRIBE's are channels) take no locks.
   if (!write && (!(cmd.flags & kCmdReadOnly) ||
-                 (cmd.KeyPositions(ctx.argc()).size() <= 1 && cmd.lock_keys == nullptr))) {
+                 (cmd.KeyCount(ctx.argc()) <= 1 && cmd.lock_keys == nullptr))) {
     InvokeCommand(cmd, ctx);
     return;
   }

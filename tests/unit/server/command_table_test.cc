@@ -53,5 +53,27 @@ TEST(CommandTableTest, NumkeysCommandsLockTheKeysThatFollowNumkeys) {
   EXPECT_EQ(LockedKeys(table, {"zinter", "5", "a", "b"}), (Keys{"a", "b"}));
 }
 
+TEST(CommandTableTest, KeyPositionsFollowFirstLastAndStep) {
+  CommandTable table;
+  RegisterStringCommands(&table);
+  RegisterListCommands(&table);
+  using Positions = std::vector<size_t>;
+  auto positions = [&](std::string_view name, size_t argc) {
+    const CommandSpec* spec = table.Find(name);
+    EXPECT_NE(spec, nullptr) << name;
+    if (spec == nullptr) return Positions{};
+    EXPECT_EQ(spec->KeyCount(argc), spec->KeyPositions(argc).size()) << name << " " << argc;
+    return spec->KeyPositions(argc);
+  };
+  EXPECT_EQ(positions("get", 2), (Positions{1}));
+  EXPECT_EQ(positions("mget", 4), (Positions{1, 2, 3}));
+  EXPECT_EQ(positions("mset", 5), (Positions{1, 3}));
+  EXPECT_EQ(positions("mset", 4), (Positions{1, 3}));   // a malformed call: what argv holds
+  EXPECT_EQ(positions("blpop", 4), (Positions{1, 2}));  // the timeout is not a key
+  EXPECT_EQ(positions("blpop", 2), Positions{});
+  EXPECT_EQ(positions("lmove", 5), (Positions{1, 2}));
+  EXPECT_EQ(positions("lmpop", 5), Positions{});  // numkeys: lock_keys names them
+}
+
 }  // namespace
 }  // namespace basalt::server
